@@ -1,0 +1,5 @@
+// The public face of api/: every resource's schema and type, and the contracts between parts.
+export * from "./resources/index.js";
+export * from "./agent.js";
+export * from "./instances.js";
+export * from "./store.js";

@@ -1,0 +1,113 @@
+// Route: host/path/method -> Function, like an API Gateway HTTP API route with its integration.
+import { Type, type Static } from "@sinclair/typebox";
+import { FunctionRefSchema, type KappaResource, statusFields } from "./common.js";
+import { celRules, ResourceName, StringEnum, withDefault } from "./schema-helpers.js";
+
+export const HTTP_METHODS = ["ANY", "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"] as const;
+export const HttpMethodSchema = StringEnum(HTTP_METHODS);
+export type HttpMethod = Static<typeof HttpMethodSchema>;
+
+export const PAYLOAD_FORMAT_VERSIONS = ["1.0", "2.0"] as const;
+export const PayloadFormatVersionSchema = StringEnum(PAYLOAD_FORMAT_VERSIONS, {
+  description: "API Gateway event format: 2.0 (HTTP API) or 1.0 (REST API style)",
+});
+
+/** API Gateway HTTP APIs cap an integration at 30 s; we allow the same range. */
+export const ROUTE_TIMEOUT_MS = { min: 50, max: 30000, default: 30000 } as const;
+
+export const RouteAuthSchema = Type.Object({
+  apiKeyRequired: Type.Boolean({
+    default: false,
+    description: "require x-api-key with a valid, enabled ApiKey",
+  }),
+  authorizer: Type.Optional(
+    ResourceName({ description: "metadata.name of an Authorizer in the same namespace" }),
+  ),
+  scopes: Type.Optional(
+    Type.Array(Type.String({ minLength: 1, maxLength: 256 }), {
+      maxItems: 64,
+      description: "JWT scopes, any of which grants access",
+    }),
+  ),
+});
+export type RouteAuth = Static<typeof RouteAuthSchema>;
+
+export const RATE_LIMIT_KEYS = ["route", "apiKey", "sourceIp"] as const;
+export const RouteRateLimitSchema = Type.Object({
+  perSecond: Type.Number({
+    exclusiveMinimum: 0,
+    maximum: 1000000,
+    description: "steady requests per second",
+  }),
+  burst: Type.Integer({ minimum: 1, maximum: 1000000, description: "bucket size" }),
+  by: withDefault(
+    StringEnum(RATE_LIMIT_KEYS, { description: "one bucket per route, per API key or per source IP" }),
+    "route",
+  ),
+});
+export type RouteRateLimit = Static<typeof RouteRateLimitSchema>;
+
+const headerList = (description: string) =>
+  Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 256 }), { maxItems: 100, description }));
+
+export const RouteCorsSchema = Type.Object({
+  allowOrigins: headerList("origins, or *"),
+  allowMethods: Type.Optional(Type.Array(HttpMethodSchema, { maxItems: 8 })),
+  allowHeaders: headerList("request headers a browser may send"),
+  exposeHeaders: headerList("response headers a browser may read"),
+  maxAge: Type.Optional(
+    Type.Integer({ minimum: 0, maximum: 86400, description: "seconds a preflight is cached" }),
+  ),
+  allowCredentials: Type.Optional(Type.Boolean()),
+});
+export type RouteCors = Static<typeof RouteCorsSchema>;
+
+export const RouteSpecSchema = Type.Object(
+  {
+    host: Type.Optional(
+      Type.String({
+        maxLength: 253,
+        pattern: "^(\\*\\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$",
+        description: "match only this Host (a leading *. matches subdomains); any host when absent",
+      }),
+    ),
+    path: Type.String({
+      minLength: 1,
+      maxLength: 1024,
+      pattern: "^/",
+      description: "e.g. /users/{id} or /files/{proxy+}; {proxy+} is greedy and must be last",
+    }),
+    methods: withDefault(Type.Array(HttpMethodSchema, { minItems: 1, maxItems: 8 }), ["ANY"]),
+    function: FunctionRefSchema,
+    priority: Type.Integer({
+      default: 0,
+      minimum: -1000,
+      maximum: 1000,
+      description: "higher wins when two routes match equally",
+    }),
+    payloadFormatVersion: withDefault(PayloadFormatVersionSchema, "2.0"),
+    auth: withDefault(RouteAuthSchema, {}),
+    rateLimit: Type.Optional(RouteRateLimitSchema),
+    cors: Type.Optional(RouteCorsSchema),
+    timeoutMilliseconds: Type.Integer({
+      minimum: ROUTE_TIMEOUT_MS.min,
+      maximum: ROUTE_TIMEOUT_MS.max,
+      default: ROUTE_TIMEOUT_MS.default,
+    }),
+  },
+  {
+    ...celRules({
+      rule: "!self.path.contains('+}') || self.path.endsWith('+}')",
+      message: "a greedy {name+} segment must be the last segment of path",
+    }),
+  },
+);
+export type RouteSpec = Static<typeof RouteSpecSchema>;
+
+export const RouteStatusSchema = Type.Object({
+  ...statusFields,
+  url: Type.Optional(Type.String({ description: "where the route answers on the gateway" })),
+});
+export type RouteStatus = Static<typeof RouteStatusSchema>;
+
+export type Route = KappaResource<"Route", RouteSpec, RouteStatus>;

@@ -1,0 +1,48 @@
+// Small schema builders that keep every node of a resource schema valid both for ajv and as a *structural*
+// Kubernetes CRD schema (no patternProperties, no const/anyOf with types, no $ref).
+import { Type, type TSchema, type TUnsafe, type SchemaOptions } from "@sinclair/typebox";
+
+/** A string limited to the given values: `{type: string, enum: [...]}` (typebox unions would emit anyOf+const). */
+export const StringEnum = <const T extends readonly string[]>(values: T, options: SchemaOptions = {}) =>
+  Type.Unsafe<T[number]>({ ...options, type: "string", enum: [...values] });
+
+/** A map with free keys and string values, as Kubernetes writes maps (`additionalProperties`). */
+export const StringMap = (options: SchemaOptions = {}) =>
+  Type.Unsafe<Record<string, string>>({
+    ...options,
+    type: "object",
+    additionalProperties: { type: "string" },
+  });
+
+/** Any JSON value, kept as written (Kubernetes keeps it because of `x-kubernetes-preserve-unknown-fields`). */
+export const FreeJson = (options: SchemaOptions = {}) =>
+  Type.Unsafe<unknown>({ ...options, "x-kubernetes-preserve-unknown-fields": true });
+
+/** A CEL rule that the API server checks at `kubectl apply`; the validator in api/validate.ts mirrors it in TS. */
+export interface CelRule {
+  rule: string;
+  message: string;
+  fieldPath?: string;
+}
+
+export const celRules = (...rules: CelRule[]) => ({ "x-kubernetes-validations": rules });
+
+/** The name of another resource in the same namespace (DNS-1123 subdomain, as Kubernetes names are). */
+export const ResourceName = (options: SchemaOptions = {}) =>
+  Type.String({
+    minLength: 1,
+    maxLength: 253,
+    pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$",
+    ...options,
+  });
+
+/**
+ * Fields with a default are required in the stored shape (the API server and withDefaults() fill them), so the
+ * TypeScript type consumers read has them; a manifest may leave them out.
+ */
+export const withDefault = <T extends TSchema>(schema: T, value: unknown): T => ({
+  ...schema,
+  default: value,
+});
+
+export type { TSchema, TUnsafe };
