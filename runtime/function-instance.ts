@@ -1,0 +1,248 @@
+// The instance's one function: specialization (generic -> this function), the concurrency slots and the
+// dispatch of invocations onto them. A request beyond perInstance is refused at once, never queued.
+import { randomBytes } from "node:crypto";
+import type { Logger } from "pino";
+import type { FunctionErrorBody } from "../api/agent.js";
+import type { AgentConfig } from "./config.js";
+import { buildLambdaEnv, logStreamName } from "./lambda-env.js";
+import { canUsePrimedHost, hostCommand, primedPlan, runtimeDir, RuntimeUnavailable } from "./launch-plan.js";
+import { LogTail } from "./log-capture.js";
+import type { AgentMetrics } from "./metrics.js";
+import type { InvocationEvent } from "./runtime-api.js";
+import { Slot, type InvokeResult, type LaunchPlan } from "./slot.js";
+import type { FunctionSpec } from "./specialize-request.js";
+import { CodeError, createTempDir, materializeCode } from "./task-root.js";
+
+export type SpecializeOutcome =
+  | { status: 200; body: { ready: true; function: string; initError?: FunctionErrorBody } }
+  | { status: 400 | 409; body: { code: string; message: string } };
+
+export interface InvokeInput {
+  requestId: string;
+  deadlineMs?: number;
+  invokedArn?: string;
+  clientContext?: string;
+  contentType: string;
+  body: Buffer;
+  tail: boolean;
+}
+
+export type InvokeOutcome =
+  | { kind: "busy" }
+  | { kind: "notReady" }
+  | { kind: "done"; result: InvokeResult; logResult?: string; durationMs: number };
+
+interface Specialized {
+  spec: FunctionSpec;
+  taskRoot: string;
+  plan: (runtimeApi: string) => LaunchPlan;
+}
+
+function traceId(): string {
+  const epoch = Math.floor(Date.now() / 1000).toString(16);
+  return `Root=1-${epoch}-${randomBytes(12).toString("hex")};Parent=${randomBytes(8).toString("hex")};Sampled=0`;
+}
+
+export class FunctionInstance {
+  private current: Specialized | undefined;
+  private specializing: { key: string; done: Promise<SpecializeOutcome> } | undefined;
+  private readonly slots: Slot[] = [];
+  private readonly reserved: boolean[] = [];
+  private tmpDir = "";
+  private primed: Slot | undefined;
+
+  constructor(
+    private readonly config: AgentConfig,
+    private readonly log: Logger,
+    private readonly metrics: AgentMetrics,
+    private readonly writeLine: (line: string) => void,
+  ) {}
+
+  get ready(): boolean {
+    return this.current !== undefined;
+  }
+
+  get functionName(): string | undefined {
+    return this.current ? `${this.current.spec.namespace}/${this.current.spec.name}` : undefined;
+  }
+
+  /** Starts the generic host of KAPPA_RUNTIME so that specialization does not pay for a process start. */
+  async prewarm(): Promise<void> {
+    this.tmpDir = await createTempDir("kappa-tmp-");
+    const runtime = this.config.runtime;
+    if (!this.config.prewarm || !runtime || runtime === "provided" || this.config.function) return;
+    const slot = this.newSlot("(generic)");
+    const api = await slot.open();
+    try {
+      await slot.start(primedPlan(this.config, runtime, api, this.tmpDir, this.tmpDir));
+      this.primed = slot;
+    } catch (err) {
+      this.log.warn({ err }, "could not prewarm the handler host");
+      slot.close();
+    }
+  }
+
+  specialize(spec: FunctionSpec): Promise<SpecializeOutcome> {
+    const key = JSON.stringify([spec.namespace, spec.name, spec.codeSha256 ?? null]);
+    if (this.specializing) {
+      if (this.specializing.key === key) return this.specializing.done;
+      return Promise.resolve({
+        status: 409,
+        body: { code: "AlreadySpecialized", message: `this instance already runs ${this.describe()}` },
+      });
+    }
+    const done = this.doSpecialize(spec);
+    this.specializing = { key, done };
+    done.then(
+      (outcome) => {
+        if (outcome.status !== 200 && this.specializing?.done === done) this.specializing = undefined;
+      },
+      () => (this.specializing = undefined),
+    );
+    return done;
+  }
+
+  async invoke(input: InvokeInput): Promise<InvokeOutcome> {
+    const current = this.current;
+    if (!current) return { kind: "notReady" };
+    const index = this.reserveSlot(current.spec.perInstance);
+    if (index === undefined) return { kind: "busy" };
+    const started = performance.now();
+    const tail = input.tail ? new LogTail() : undefined;
+    tail?.append(`START RequestId: ${input.requestId} Version: $LATEST`);
+    try {
+      const slot = await this.slotAt(index, current);
+      const event: InvocationEvent = {
+        requestId: input.requestId,
+        deadlineMs: input.deadlineMs ?? Date.now() + current.spec.timeoutSeconds * 1000,
+        invokedArn:
+          input.invokedArn ??
+          `arn:aws:lambda:${this.config.region}:${this.config.accountId}:function:${current.spec.name}`,
+        traceId: traceId(),
+        ...(input.clientContext ? { clientContext: input.clientContext } : {}),
+        contentType: input.contentType,
+        body: input.body,
+      };
+      const result = await slot.invoke(event, current.spec.timeoutSeconds, tail);
+      const durationMs = performance.now() - started;
+      if (tail) {
+        if (!result.ok) tail.append(JSON.stringify(result.error));
+        tail.append(`END RequestId: ${input.requestId}`);
+        tail.append(
+          `REPORT RequestId: ${input.requestId}\tDuration: ${durationMs.toFixed(2)} ms\t` +
+            `Billed Duration: ${Math.ceil(durationMs)} ms\tMemory Size: ${current.spec.memoryMiB} MB`,
+        );
+      }
+      return { kind: "done", result, durationMs, ...(tail ? { logResult: tail.base64() } : {}) };
+    } finally {
+      this.reserved[index] = false;
+    }
+  }
+
+  close(): void {
+    for (const slot of this.slots) slot.close();
+    this.primed?.close();
+  }
+
+  private describe(): string {
+    return this.functionName ?? "another function";
+  }
+
+  private async doSpecialize(spec: FunctionSpec): Promise<SpecializeOutcome> {
+    const bad = (message: string): SpecializeOutcome => ({
+      status: 400,
+      body: { code: "BadRequest", message },
+    });
+    if (this.config.runtime && this.config.runtime !== spec.runtime) {
+      return bad(`runtime ${spec.runtime} cannot run on this ${this.config.runtime} instance`);
+    }
+    const started = performance.now();
+    let taskRoot: string;
+    try {
+      taskRoot = await materializeCode(
+        spec.code,
+        this.config.taskRoot ?? (await createTempDir("kappa-task-")),
+      );
+      hostCommand(this.config, spec.runtime, taskRoot);
+    } catch (err) {
+      if (err instanceof CodeError || err instanceof RuntimeUnavailable) return bad(err.message);
+      throw err;
+    }
+    const label = `${spec.namespace}/${spec.name}`;
+    const streamName = logStreamName(new Date(), this.config.instanceId);
+    const plan = (runtimeApi: string): LaunchPlan => {
+      const [command, args] = hostCommand(this.config, spec.runtime, taskRoot);
+      const env = buildLambdaEnv({
+        fn: spec,
+        taskRoot,
+        runtimeDir: runtimeDir(spec.runtime),
+        runtimeApi,
+        region: this.config.region,
+        logStreamName: streamName,
+        tmpDir: this.tmpDir,
+        initializationType: "on-demand",
+        parentEnv: process.env,
+      });
+      return { command, args, cwd: taskRoot, env };
+    };
+    const specialized: Specialized = { spec, taskRoot, plan };
+    const primed = this.primed;
+    this.primed = undefined;
+    let slot: Slot;
+    let init;
+    if (primed && primed.runtimeApi && canUsePrimedHost(spec.runtime, spec.env)) {
+      slot = primed;
+      slot.logs.rename(label);
+      const launch = plan(slot.runtimeApi);
+      init = await slot.specialize({ env: launch.env, cwd: taskRoot }, launch);
+    } else {
+      primed?.close();
+      slot = this.newSlot(label);
+      const api = await slot.open();
+      init = await slot.start(plan(api));
+    }
+    this.slots[0] = slot;
+    this.reserved[0] = false;
+    this.current = specialized;
+    this.metrics.specializeDuration.observe((performance.now() - started) / 1000);
+    this.log.info({ function: label, runtime: spec.runtime, ok: init.ok }, "specialized");
+    return {
+      status: 200,
+      body: { ready: true, function: label, ...(init.ok ? {} : { initError: init.error }) },
+    };
+  }
+
+  private reserveSlot(perInstance: number): number | undefined {
+    for (let i = 0; i < perInstance; i++) {
+      if (!this.reserved[i]) {
+        this.reserved[i] = true;
+        return i;
+      }
+    }
+    return undefined;
+  }
+
+  /** Slots beyond the first start on first use, so perInstance: 50 does not mean 50 idle processes. */
+  private async slotAt(index: number, current: Specialized): Promise<Slot> {
+    const existing = this.slots[index];
+    if (existing) return existing;
+    const slot = this.newSlot(`${current.spec.namespace}/${current.spec.name}`);
+    this.slots[index] = slot;
+    const api = await slot.open();
+    void slot.start(current.plan(api));
+    return slot;
+  }
+
+  private newSlot(label: string): Slot {
+    return new Slot(this.config.initTimeoutMs, label, this.writeLine, {
+      initFailed: (error) => {
+        this.metrics.initErrors.inc();
+        this.log.error({ function: this.functionName ?? label, error }, "function init failed");
+      },
+      restarted: (reason) => {
+        this.metrics.restarts.inc({ reason: reason.split(" ")[0] });
+        this.log.warn({ function: this.functionName ?? label, reason }, "restarting the function process");
+      },
+    });
+  }
+}
