@@ -3,13 +3,16 @@ import { Type, type Static } from "@sinclair/typebox";
 import { type KappaResource, statusFields } from "./common.js";
 import { ResourceName } from "./schema-helpers.js";
 
+/** A Secret data key, as Kubernetes allows them. */
+export const SECRET_KEY_PATTERN = "^[-._a-zA-Z0-9]+$";
+
 export const ApiKeySpecSchema = Type.Object({
   secretRef: Type.Object({
     name: ResourceName({ description: "a Secret in the same namespace" }),
     key: Type.String({
       minLength: 1,
       maxLength: 253,
-      pattern: "^[-._a-zA-Z0-9]+$",
+      pattern: SECRET_KEY_PATTERN,
       default: "apiKey",
       description: "data key holding the API key",
     }),

@@ -2,7 +2,7 @@
 import { Type, type Static } from "@sinclair/typebox";
 import { type KappaResource, statusFields } from "./common.js";
 import { PayloadFormatVersionSchema } from "./route.js";
-import { celRules, ResourceName, StringEnum, withDefault } from "./schema-helpers.js";
+import { celRules, HttpUrl, ResourceName, StringEnum, withDefault } from "./schema-helpers.js";
 
 /** API Gateway's identity source syntax: $request.header.X, $request.querystring.x, $context.x, $stageVariables.x */
 export const IDENTITY_SOURCE_PATTERN =
@@ -29,23 +29,13 @@ export const FunctionAuthorizerSchema = Type.Object({
 export type FunctionAuthorizer = Static<typeof FunctionAuthorizerSchema>;
 
 export const JwtAuthorizerSchema = Type.Object({
-  issuer: Type.String({
-    pattern: "^https?://",
-    maxLength: 2048,
-    description: "must equal the token's iss claim",
-  }),
+  issuer: HttpUrl({ description: "must equal the token's iss claim" }),
   audiences: Type.Array(Type.String({ minLength: 1, maxLength: 1024 }), {
     minItems: 1,
     maxItems: 50,
     description: "any one must be in aud",
   }),
-  jwksUrl: Type.Optional(
-    Type.String({
-      pattern: "^https?://",
-      maxLength: 2048,
-      description: "defaults to OIDC discovery from issuer",
-    }),
-  ),
+  jwksUrl: Type.Optional(HttpUrl({ description: "defaults to OIDC discovery from issuer" })),
   identitySource: withDefault(IdentitySource, "$request.header.Authorization"),
 });
 export type JwtAuthorizer = Static<typeof JwtAuthorizerSchema>;

@@ -1,7 +1,7 @@
 // Function: a Lambda-style function. The shape of DESIGN.md "Resources", field by field.
 import { Type, type Static } from "@sinclair/typebox";
 import { type KappaResource, QueueRefSchema, RuntimeSchema, statusFields } from "./common.js";
-import { celRules, ResourceName, StringMap, withDefault } from "./schema-helpers.js";
+import { celRules, HttpUrl, ResourceName, StringMap, withDefault } from "./schema-helpers.js";
 
 /** Lambda's limits: memory in 1 MiB steps from 128 to 10240, timeout up to 15 minutes. */
 export const MEMORY_MIB = { min: 128, max: 10240, default: 128 } as const;
@@ -14,6 +14,8 @@ export const RESERVED_ENV_PREFIXES = ["AWS_", "LAMBDA_"] as const;
 export const RESERVED_ENV_NAMES = ["_HANDLER", "_X_AMZN_TRACE_ID", "TZ"] as const;
 /** Inline code total; kubectl's last-applied annotation doubles an object, and etcd takes ~1.5 MiB per object. */
 export const INLINE_CODE_TOTAL_BYTES = 512 * 1024;
+
+export const SHA256_PATTERN = "^[a-f0-9]{64}$";
 
 export const FunctionCodeSchema = Type.Object(
   {
@@ -29,16 +31,10 @@ export const FunctionCodeSchema = Type.Object(
         name: ResourceName({ description: "a ConfigMap in the same namespace; keys are file names" }),
       }),
     ),
-    url: Type.Optional(
-      Type.String({
-        pattern: "^https?://",
-        maxLength: 2048,
-        description: "a .zip fetched and verified with sha256",
-      }),
-    ),
+    url: Type.Optional(HttpUrl({ description: "a .zip fetched and verified with sha256" })),
     sha256: Type.Optional(
       Type.String({
-        pattern: "^[a-f0-9]{64}$",
+        pattern: SHA256_PATTERN,
         description: "hex sha256 of the file at url (required with url)",
       }),
     ),

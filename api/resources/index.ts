@@ -10,3 +10,4 @@ export * from "./queue-trigger.js";
 export * from "./schedule.js";
 export * from "./runtime-pool.js";
 export * from "./kinds.js";
+export * from "./resource-by-kind.js";

@@ -15,6 +15,9 @@ export const PayloadFormatVersionSchema = StringEnum(PAYLOAD_FORMAT_VERSIONS, {
 /** API Gateway HTTP APIs cap an integration at 30 s; we allow the same range. */
 export const ROUTE_TIMEOUT_MS = { min: 50, max: 30000, default: 30000 } as const;
 
+export const HOST_PATTERN = "^(\\*\\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
+export const ROUTE_PATH_PATTERN = "^/";
+
 export const RouteAuthSchema = Type.Object({
   apiKeyRequired: Type.Boolean({
     default: false,
@@ -67,14 +70,14 @@ export const RouteSpecSchema = Type.Object(
     host: Type.Optional(
       Type.String({
         maxLength: 253,
-        pattern: "^(\\*\\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$",
+        pattern: HOST_PATTERN,
         description: "match only this Host (a leading *. matches subdomains); any host when absent",
       }),
     ),
     path: Type.String({
       minLength: 1,
       maxLength: 1024,
-      pattern: "^/",
+      pattern: ROUTE_PATH_PATTERN,
       description: "e.g. /users/{id} or /files/{proxy+}; {proxy+} is greedy and must be last",
     }),
     methods: withDefault(Type.Array(HttpMethodSchema, { minItems: 1, maxItems: 8 }), ["ANY"]),

@@ -28,13 +28,13 @@ export interface CelRule {
 export const celRules = (...rules: CelRule[]) => ({ "x-kubernetes-validations": rules });
 
 /** The name of another resource in the same namespace (DNS-1123 subdomain, as Kubernetes names are). */
+export const K8S_NAME_PATTERN = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
 export const ResourceName = (options: SchemaOptions = {}) =>
-  Type.String({
-    minLength: 1,
-    maxLength: 253,
-    pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$",
-    ...options,
-  });
+  Type.String({ minLength: 1, maxLength: 253, pattern: K8S_NAME_PATTERN, ...options });
+
+export const HTTP_URL_PATTERN = "^https?://[^\\s]+$";
+export const HttpUrl = (options: SchemaOptions = {}) =>
+  Type.String({ maxLength: 2048, pattern: HTTP_URL_PATTERN, ...options });
 
 /**
  * Fields with a default are required in the stored shape (the API server and withDefaults() fill them), so the
