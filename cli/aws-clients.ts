@@ -1,0 +1,22 @@
+// AWS SDK clients pointed at the local platform's AWS-compatible port, signed with its access key. Using
+// the real SDKs (not a hand-rolled signer) is the point: what works here works for any SDK user.
+import { LambdaClient } from "@aws-sdk/client-lambda";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import type { DevState } from "./dev/state-file.js";
+import type { ResourceId } from "./names.js";
+
+const config = (state: DevState) => ({
+  endpoint: state.apiUrl,
+  region: state.region,
+  credentials: { accessKeyId: state.accessKeyId, secretAccessKey: state.secretAccessKey },
+  // Local mode answers at once or not at all: no SDK retries that turn one failure into three.
+  maxAttempts: 1,
+});
+
+export const lambdaClient = (state: DevState): LambdaClient => new LambdaClient(config(state));
+export const sqsClient = (state: DevState): SQSClient => new SQSClient(config(state));
+
+/** The FunctionName the Lambda API knows a function by (see docs/gateway.md: the namespace maps to the name). */
+export function lambdaFunctionName(id: ResourceId): string {
+  return id.namespace === "default" ? id.name : `${id.namespace}.${id.name}`;
+}

@@ -1,0 +1,27 @@
+// The `kappa` entry point: build the command tree, run it, turn errors into one line and an exit code.
+import { CommanderError } from "commander";
+import { buildProgram } from "./program.js";
+import { CliError, ExitCode } from "./errors.js";
+import { styleFor } from "./output/style.js";
+
+async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv);
+    return ExitCode.ok;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end here with code 0; commander has already printed its message.
+      return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+    }
+    const err = styleFor(process.stderr);
+    if (error instanceof CliError) {
+      process.stderr.write(`${err.error("error:")} ${error.message}\n`);
+      return error.exitCode;
+    }
+    process.stderr.write(`${err.error("error:")} ${(error as Error)?.message ?? String(error)}\n`);
+    if (process.env.KAPPA_DEBUG) process.stderr.write(`${(error as Error)?.stack}\n`);
+    return ExitCode.failure;
+  }
+}
+
+process.exitCode = await main(process.argv);
