@@ -1,0 +1,24 @@
+# Fixed facts of the single-node cluster, shared by up.sh, down.sh and status checks. Sourced.
+# shellcheck shell=bash
+dir="$KAPPA_CLUSTER_DIR"
+NODE_NAME="$(hostname | tr '[:upper:]' '[:lower:]')"
+# The node IP must be reachable from pods (the apiserver's Service endpoint), so not 127.0.0.1.
+NODE_IP="${KAPPA_NODE_IP:-$(ip -4 route get 1.1.1.1 2>/dev/null | sed -n 's/.* src \([0-9.]*\).*/\1/p')}"
+POD_CIDR="${KAPPA_POD_CIDR:-10.244.0.0/16}"
+SERVICE_CIDR="${KAPPA_SERVICE_CIDR:-10.96.0.0/16}"
+SERVICE_API_IP="10.96.0.1"
+API_PORT="${KAPPA_API_PORT:-6443}"
+BRIDGE=kappa0
+CNI_NETWORK=kappa
+CONTAINERD_STATE=/run/kappa-containerd
+SANDBOX_IMAGE="kappa/pause:1.0"
+KUBECTL="$KAPPA_K8S_BIN/kubectl"
+export KUBECONFIG_ADMIN="$dir/kubeconfig"
+
+kubectl_admin() {
+  "$KUBECTL" --kubeconfig "$dir/kubeconfig" "$@"
+}
+
+ctr_cluster() {
+  ctr --address "$dir/containerd.sock" --namespace k8s.io "$@"
+}
