@@ -13,7 +13,8 @@ export function splitHandler(handler) {
   return { modulePath: handler.slice(0, dot), functionPath: handler.slice(dot + 1).split(".") };
 }
 
-function isEsmPackage(fromDir, root) {
+// Node decides the format of a .js file by the nearest package.json, wherever it is: so do we.
+function isEsmPackage(fromDir) {
   let dir = fromDir;
   for (;;) {
     const pkg = join(dir, "package.json");
@@ -25,7 +26,7 @@ function isEsmPackage(fromDir, root) {
       }
     }
     const parent = dirname(dir);
-    if (parent === dir || !dir.startsWith(root)) return false;
+    if (parent === dir) return false;
     dir = parent;
   }
 }
@@ -39,7 +40,7 @@ function findModuleFile(root, modulePath) {
 }
 
 async function importModule(root, file) {
-  const esm = file.endsWith(".mjs") || (file.endsWith(".js") && isEsmPackage(dirname(file), root));
+  const esm = file.endsWith(".mjs") || (file.endsWith(".js") && isEsmPackage(dirname(file)));
   if (esm) return import(pathToFileURL(file).href);
   return createRequire(join(root, "noop.js"))(file);
 }
