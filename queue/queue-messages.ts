@@ -1,0 +1,293 @@
+// Messaging: SendMessage(Batch), ReceiveMessage (with long polling), DeleteMessage(Batch),
+// ChangeMessageVisibility(Batch). Each Redis state change is one script call.
+import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { isFifoName, queueArn, validateQueueName } from "./attributes.js";
+import { checkBatch } from "./batch.js";
+import { runScript, type EngineContext } from "./context.js";
+import { QueueError, invalidParameter, isQueueError } from "./errors.js";
+import {
+  MAX_MESSAGE_BYTES,
+  blobAttributes,
+  parseBlob,
+  prepareMessage,
+  type PreparedMessage,
+} from "./message.js";
+import type { Outbox, OutboxEntry } from "./outbox.js";
+import { decodeReceipt, encodeReceipt } from "./receipt.js";
+import type {
+  BatchFailure,
+  BatchOutput,
+  BatchReceiptEntry,
+  ChangeMessageVisibilityInput,
+  DeleteMessageInput,
+  QueueRef,
+  ReceivedMessage,
+  ReceiveMessageInput,
+  ReceiveMessageOutput,
+  SendMessageBatchInput,
+  SendMessageBatchOutput,
+  SendMessageInput,
+  SendMessageOutput,
+} from "./types.js";
+import type { WakeHub } from "./wake-hub.js";
+
+const MAX_VISIBILITY_SECONDS = 43_200;
+const MAX_WAIT_SECONDS = 20;
+
+const sequenceNumber = (seq: string) => seq.padStart(20, "0");
+
+const entryError: Record<string, () => QueueError> = {
+  MessageTooLong: () =>
+    invalidParameter(
+      "One or more parameters are invalid. Reason: Message must be shorter than the queue's MaximumMessageSize.",
+    ),
+  MissingDeduplicationId: () =>
+    invalidParameter(
+      "The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly",
+    ),
+  VisibilityTooLong: () =>
+    invalidParameter(
+      "Value for parameter VisibilityTimeout is invalid. Reason: Total VisibilityTimeout for the message is beyond the limit [43200 seconds]",
+    ),
+  ReceiptHandleIsInvalid: () => new QueueError("ReceiptHandleIsInvalid"),
+  MessageNotInflight: () => new QueueError("MessageNotInflight"),
+};
+
+const toFailure = (id: string, error: QueueError): BatchFailure => ({
+  id,
+  code: error.code,
+  message: error.message,
+  senderFault: error.senderFault,
+});
+
+function integerInRange(
+  value: number | undefined,
+  name: string,
+  min: number,
+  max: number,
+): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!Number.isInteger(value) || value < min || value > max)
+    throw invalidParameter(
+      `Value ${value} for parameter ${name} is invalid. Reason: must be between ${min} and ${max}.`,
+    );
+  return value;
+}
+
+export class QueueMessages {
+  constructor(
+    private readonly context: EngineContext,
+    private readonly wakeHub: WakeHub,
+    private readonly outbox: Outbox,
+  ) {}
+
+  private async send(
+    queueName: string,
+    prepared: PreparedMessage[],
+  ): Promise<(SendMessageOutput | QueueError)[]> {
+    const args: (string | number)[] = [prepared.length];
+    for (const m of prepared)
+      args.push(randomUUID(), m.blob, m.size, m.delaySeconds, m.groupId, m.deduplicationId, m.contentSha256);
+    const reply = (await runScript(this.context, "send", queueName, args)) as [string, string, string][];
+    const fifo = isFifoName(queueName);
+    return reply.map(([status, messageId, seq]) => {
+      if (status !== "OK") return (entryError[status] ?? (() => QueueError.fromCode(status)))();
+      return fifo ? { messageId, sequenceNumber: sequenceNumber(seq) } : { messageId };
+    });
+  }
+
+  async sendMessage(input: SendMessageInput): Promise<SendMessageOutput> {
+    const name = validateQueueName(input.queueName);
+    const prepared = prepareMessage(input, isFifoName(name), input.senderId);
+    const [result] = await this.send(name, [prepared]);
+    if (result instanceof QueueError) throw result;
+    this.context.metrics?.sent.inc({ queue: name });
+    return result!;
+  }
+
+  async sendMessageBatch(input: SendMessageBatchInput): Promise<SendMessageBatchOutput> {
+    const name = validateQueueName(input.queueName);
+    checkBatch(input.entries);
+    const fifo = isFifoName(name);
+    const output: SendMessageBatchOutput = { successful: [], failed: [] };
+    const valid: { id: string; prepared: PreparedMessage }[] = [];
+    let total = 0;
+    for (const entry of input.entries) {
+      try {
+        const prepared = prepareMessage(entry, fifo, input.senderId);
+        total += prepared.size;
+        valid.push({ id: entry.id, prepared });
+      } catch (error) {
+        if (!isQueueError(error)) throw error;
+        output.failed.push(toFailure(entry.id, error));
+      }
+    }
+    if (total > MAX_MESSAGE_BYTES)
+      throw new QueueError(
+        "BatchRequestTooLong",
+        `Batch requests cannot be longer than ${MAX_MESSAGE_BYTES} bytes. You have sent ${total} bytes.`,
+      );
+    if (valid.length === 0) return output;
+    const results = await this.send(
+      name,
+      valid.map((v) => v.prepared),
+    );
+    results.forEach((result, i) => {
+      const id = valid[i]!.id;
+      if (result instanceof QueueError) output.failed.push(toFailure(id, result));
+      else output.successful.push({ id, ...result });
+    });
+    if (output.successful.length) this.context.metrics?.sent.inc({ queue: name }, output.successful.length);
+    return output;
+  }
+
+  async receiveMessage(input: ReceiveMessageInput): Promise<ReceiveMessageOutput> {
+    const name = validateQueueName(input.queueName);
+    const max = integerInRange(input.maxNumberOfMessages, "MaxNumberOfMessages", 1, 10) ?? 1;
+    const visibility =
+      integerInRange(input.visibilityTimeout, "VisibilityTimeout", 0, MAX_VISIBILITY_SECONDS) ?? -1;
+    let wait = integerInRange(input.waitTimeSeconds, "WaitTimeSeconds", 0, MAX_WAIT_SECONDS);
+    const started = Date.now();
+    const signal = input.signal;
+    const lease = wait === 0 ? undefined : await this.wakeHub.lease(this.context.keys.wakeChannel(name));
+    try {
+      for (;;) {
+        const seen = lease?.version() ?? 0;
+        const nonce = randomBytes(6).toString("hex");
+        const reply = (await runScript(this.context, "receive", name, [max, visibility, nonce])) as [
+          number,
+          number,
+          number,
+          OutboxEntry[],
+          (string | number)[],
+          number,
+        ];
+        const [now, nextDue, outboxSize, dead, flat, defaultWait] = reply;
+        if (dead.length > 0) await this.outbox.deliver(name, dead);
+        if (outboxSize > dead.length) await this.outbox.sweep(name);
+        const messages = this.toMessages(name, flat);
+        wait ??= defaultWait;
+        const remaining = wait * 1000 - (Date.now() - started);
+        if (messages.length > 0 || remaining <= 0 || !lease || signal?.aborted) {
+          if (messages.length) this.context.metrics?.received.inc({ queue: name }, messages.length);
+          return { messages };
+        }
+        const untilDue = nextDue >= 0 ? Math.max(1, nextDue - now + 1) : remaining;
+        await lease.wait(seen, Math.min(remaining, untilDue), signal);
+      }
+    } finally {
+      lease?.release();
+    }
+  }
+
+  private toMessages(queueName: string, flat: (string | number)[]): ReceivedMessage[] {
+    const messages: ReceivedMessage[] = [];
+    const fifo = isFifoName(queueName);
+    for (let i = 0; i + 7 < flat.length; i += 8) {
+      const [id, rawBlob, count, firstReceive, token, sent, seq, group] = flat
+        .slice(i, i + 8)
+        .map(String) as string[];
+      const blob = parseBlob(rawBlob!);
+      const attributes: Record<string, string> = {
+        SenderId: blob.s ?? this.context.arn.accountId,
+        SentTimestamp: sent!,
+        ApproximateReceiveCount: count!,
+        ApproximateFirstReceiveTimestamp: firstReceive!,
+      };
+      if (fifo) {
+        attributes.MessageGroupId = group!;
+        attributes.MessageDeduplicationId =
+          blob.d ?? createHash("sha256").update(blob.b, "utf8").digest("hex");
+        attributes.SequenceNumber = sequenceNumber(seq!);
+      }
+      if (blob.h) attributes.AWSTraceHeader = blob.h;
+      if (blob.q) attributes.DeadLetterQueueSourceArn = queueArn(this.context.arn, blob.q);
+      messages.push({
+        messageId: id!,
+        receiptHandle: encodeReceipt({ messageId: id!, token: token! }),
+        body: blob.b,
+        attributes,
+        messageAttributes: blobAttributes(blob),
+      });
+    }
+    return messages;
+  }
+
+  private async byReceipt(
+    script: "delete" | "change-visibility",
+    queueName: string,
+    entries: { id: string; receiptHandle: string; visibilityTimeout?: number }[],
+  ): Promise<BatchOutput> {
+    const output: BatchOutput = { successful: [], failed: [] };
+    const args: (string | number)[] = [];
+    const sent: string[] = [];
+    for (const entry of entries) {
+      try {
+        const receipt = decodeReceipt(entry.receiptHandle);
+        const extra: (string | number)[] = [];
+        if (script === "change-visibility") {
+          if (entry.visibilityTimeout === undefined || entry.visibilityTimeout === null)
+            throw new QueueError(
+              "MissingRequiredParameterException",
+              "The request must contain the parameter VisibilityTimeout.",
+            );
+          extra.push(
+            integerInRange(entry.visibilityTimeout, "VisibilityTimeout", 0, MAX_VISIBILITY_SECONDS)!,
+          );
+        }
+        args.push(receipt.messageId, receipt.token, ...extra);
+        sent.push(entry.id);
+      } catch (error) {
+        if (!isQueueError(error)) throw error;
+        output.failed.push(toFailure(entry.id, error));
+      }
+    }
+    if (sent.length === 0) return output;
+    const statuses = (await runScript(this.context, script, queueName, [sent.length, ...args])) as string[];
+    statuses.forEach((status, i) => {
+      const id = sent[i]!;
+      if (status === "OK") output.successful.push({ id });
+      else output.failed.push(toFailure(id, (entryError[status] ?? (() => QueueError.fromCode(status)))()));
+    });
+    if (script === "delete" && output.successful.length)
+      this.context.metrics?.deleted.inc({ queue: queueName }, output.successful.length);
+    return output;
+  }
+
+  private async single(
+    script: "delete" | "change-visibility",
+    queueName: string,
+    entry: Omit<BatchReceiptEntry, "id"> & { visibilityTimeout?: number },
+  ) {
+    if (typeof entry.receiptHandle !== "string" || entry.receiptHandle === "")
+      throw new QueueError(
+        "MissingRequiredParameterException",
+        "The request must contain the parameter ReceiptHandle.",
+      );
+    const result = await this.byReceipt(script, queueName, [{ id: "0", ...entry }]);
+    const failure = result.failed[0];
+    if (failure) throw new QueueError(failure.code as QueueError["code"], failure.message);
+  }
+
+  deleteMessage(input: DeleteMessageInput): Promise<void> {
+    return this.single("delete", validateQueueName(input.queueName), input);
+  }
+
+  async deleteMessageBatch(input: QueueRef & { entries: BatchReceiptEntry[] }): Promise<BatchOutput> {
+    const name = validateQueueName(input.queueName);
+    checkBatch(input.entries);
+    return this.byReceipt("delete", name, input.entries);
+  }
+
+  changeMessageVisibility(input: ChangeMessageVisibilityInput): Promise<void> {
+    return this.single("change-visibility", validateQueueName(input.queueName), input);
+  }
+
+  async changeMessageVisibilityBatch(
+    input: QueueRef & { entries: (BatchReceiptEntry & { visibilityTimeout: number })[] },
+  ): Promise<BatchOutput> {
+    const name = validateQueueName(input.queueName);
+    checkBatch(input.entries);
+    return this.byReceipt("change-visibility", name, input.entries);
+  }
+}

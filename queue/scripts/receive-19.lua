@@ -1,0 +1,100 @@
+-- Receive up to 10 messages, making them invisible for the visibility timeout. A message whose receive count
+-- would exceed the redrive policy's maxReceiveCount goes to the outbox for the dead-letter queue instead.
+-- KEYS: the 19 queue keys.
+-- ARGV[1] clock offset ms, ARGV[2] max messages, ARGV[3] visibility timeout seconds (-1 = queue default),
+-- ARGV[4] nonce for this call's receipt tokens.
+-- Returns { now, next due ms (-1 none), outbox size, { { move id, entry JSON }... }, messages, queue's default
+-- wait seconds } where messages
+-- is a flat list of 8 values each: id, blob, receive count, first receive ms, token, sent ms, sequence, group.
+-- Errors: QueueDoesNotExist.
+--@include keys
+--@include messages
+local now = now_ms()
+if redis.call('EXISTS', K_META) == 0 then
+  return queue_error('QueueDoesNotExist')
+end
+local s = queue_settings()
+sweep(now, s.fifo, s.retention_ms)
+local max = tonumber(ARGV[2])
+local visibility_ms = s.visibility_ms
+if tonumber(ARGV[3]) >= 0 then
+  visibility_ms = tonumber(ARGV[3]) * 1000
+end
+local token_prefix = ARGV[4] .. ':' .. now
+local messages = {}
+local dead = {}
+local taken = 0
+
+-- Returns true when delivered, false when it went to the dead-letter outbox.
+local function take(id)
+  local count = redis.call('HINCRBY', K_RC, id, 1)
+  if s.max_receive > 0 and count > s.max_receive and s.dlq ~= '' then
+    dead[#dead + 1] = to_outbox(id, 'redrive', s.dlq, s.fifo)
+    return false
+  end
+  local token = token_prefix .. ':' .. count
+  redis.call('HSET', K_TOK, id, token)
+  redis.call('HSETNX', K_FR, id, now)
+  redis.call('ZADD', K_INFLIGHT, now + visibility_ms, id)
+  local n = #messages
+  messages[n + 1] = id
+  messages[n + 2] = redis.call('HGET', K_MSGS, id)
+  messages[n + 3] = count
+  messages[n + 4] = redis.call('HGET', K_FR, id)
+  messages[n + 5] = token
+  messages[n + 6] = redis.call('ZSCORE', K_BYAGE, id)
+  messages[n + 7] = redis.call('HGET', K_SEQ, id)
+  messages[n + 8] = redis.call('HGET', K_GRP, id) or ''
+  taken = taken + 1
+  return true
+end
+
+-- Dead messages do not count toward max; bound the extra work per call.
+local budget = max + 100
+if s.fifo then
+  while taken < max and budget > 0 do
+    local first = redis.call('ZRANGE', K_GROUPS, 0, 0)
+    local group = first[1]
+    if not group then
+      break
+    end
+    redis.call('ZREM', K_GROUPS, group)
+    -- Hold the group while taking from it so a dead-lettered head does not release it mid-batch.
+    redis.call('HINCRBY', K_GINFLIGHT, group, 1)
+    local ids = redis.call('ZRANGE', group_key(group), 0, max - taken - 1)
+    for _, id in ipairs(ids) do
+      budget = budget - 1
+      if take(id) then
+        redis.call('HINCRBY', K_GINFLIGHT, group, 1)
+      end
+    end
+    leave_flight(group)
+    -- When every message taken went to the DLQ the group is not in flight: offer its next messages.
+    release_group(group)
+  end
+else
+  while taken < max and budget > 0 do
+    local ids = redis.call('ZPOPMIN', K_READY, max - taken)
+    if #ids == 0 then
+      break
+    end
+    for i = 1, #ids, 2 do
+      budget = budget - 1
+      take(ids[i])
+    end
+  end
+end
+
+local next_due = -1
+if taken == 0 then
+  local d = redis.call('ZRANGE', K_DELAYED, 0, 0, 'WITHSCORES')
+  local f = redis.call('ZRANGE', K_INFLIGHT, 0, 0, 'WITHSCORES')
+  if d[2] then
+    next_due = tonumber(d[2])
+  end
+  if f[2] and (next_due < 0 or tonumber(f[2]) < next_due) then
+    next_due = tonumber(f[2])
+  end
+end
+return { now, next_due, redis.call('HLEN', K_OUT), dead, messages,
+  tonumber(redis.call('HGET', K_META, 'ReceiveMessageWaitTimeSeconds') or '0') }

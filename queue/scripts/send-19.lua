@@ -1,0 +1,70 @@
+-- Send up to 10 messages.
+-- KEYS: the 19 queue keys.
+-- ARGV[1] clock offset ms, ARGV[2] number of messages n, then 7 values per message:
+--   id, blob, size in bytes (body + attributes), delay seconds (-1 = queue default), group id, explicit
+--   deduplication id ('' = none), SHA-256 of the body (used when ContentBasedDeduplication is on).
+-- Returns per message { status, message id, sequence }; status is 'OK' or an error code for that entry
+-- (InvalidParameterValueException for size, MissingDeduplicationId). A FIFO duplicate within 5 minutes returns
+-- 'OK' with the original id and sequence.
+-- Errors: QueueDoesNotExist.
+--@include keys
+--@include messages
+local DEDUP_WINDOW_MS = 5 * 60 * 1000
+local now = now_ms()
+if redis.call('EXISTS', K_META) == 0 then
+  return queue_error('QueueDoesNotExist')
+end
+local s = queue_settings()
+if s.fifo then
+  local old = redis.call('ZRANGEBYSCORE', K_DEDUPX, '-inf', now, 'LIMIT', 0, 100)
+  for _, key in ipairs(old) do
+    redis.call('HDEL', K_DEDUP, key)
+    redis.call('ZREM', K_DEDUPX, key)
+  end
+end
+local result = {}
+local woke = false
+local n = tonumber(ARGV[2])
+for m = 0, n - 1 do
+  local a = 3 + m * 7
+  local id, blob, size, delay, group, dedup_id, content_hash =
+    ARGV[a], ARGV[a + 1], tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3]), ARGV[a + 4], ARGV[a + 5], ARGV[a + 6]
+  local delay_ms = s.delay_ms
+  if delay >= 0 then
+    delay_ms = delay * 1000
+  end
+  if size > s.max_size then
+    result[#result + 1] = { 'MessageTooLong', '', '' }
+  elseif s.fifo then
+    if dedup_id == '' and s.content_dedup then
+      dedup_id = content_hash
+    end
+    if dedup_id == '' then
+      result[#result + 1] = { 'MissingDeduplicationId', '', '' }
+    else
+      local key = dedup_id
+      if s.group_scope then
+        key = group .. '\n' .. dedup_id
+      end
+      local seen = redis.call('HGET', K_DEDUP, key)
+      if seen then
+        local sp = string.find(seen, ' ', 1, true)
+        result[#result + 1] = { 'OK', string.sub(seen, 1, sp - 1), string.sub(seen, sp + 1) }
+      else
+        local seq = insert_message(id, blob, now, group, delay_ms, now, true)
+        redis.call('HSET', K_DEDUP, key, id .. ' ' .. seq)
+        redis.call('ZADD', K_DEDUPX, now + DEDUP_WINDOW_MS, key)
+        result[#result + 1] = { 'OK', id, tostring(seq) }
+        woke = woke or delay_ms == 0
+      end
+    end
+  else
+    local seq = insert_message(id, blob, now, '', delay_ms, now, false)
+    result[#result + 1] = { 'OK', id, tostring(seq) }
+    woke = woke or delay_ms == 0
+  end
+end
+if woke then
+  redis.call('PUBLISH', WAKE_CHANNEL, '1')
+end
+return result
