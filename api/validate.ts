@@ -109,7 +109,7 @@ export function validateManifests(
         file: fileName,
         document: index,
         path: "",
-        message: `is not valid YAML${line ? ` at line ${line}` : ""}: ${first.message.split("\n")[0]}`,
+        message: `is not valid YAML${line ? ` at line ${line}` : ""}: ${first.message.split("\n")[0]!.replace(/:$/, "")}`,
       });
       continue;
     }
