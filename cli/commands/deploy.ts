@@ -74,9 +74,9 @@ async function runDeploy(context: CommandContext, path: string, options: DeployO
   context.note(context.err.dim(`copied into ${placed}; reloading...`));
   const admin = new AdminClient(state);
   const result = await admin.reload();
-  const ours = result.problems.filter((p) =>
-    resolve(state.dir, p.file.replace(/ \(document \d+\)$/, "")).startsWith(placed),
-  );
+  const ours = result.problems
+    .filter((p) => p.severity !== "warning")
+    .filter((p) => resolve(state.dir, p.file.replace(/ \(document \d+\)$/, "")).startsWith(placed));
   if (ours.length > 0) {
     for (const p of ours) context.note(context.err.error("invalid: ") + formatProblem(p));
     throw new CliError(`the platform rejected ${ours.length} resource(s) from ${path}`);

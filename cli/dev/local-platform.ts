@@ -13,7 +13,7 @@ import { loadManifestFolder, type FolderLoad, type ManifestProblem } from "./man
 import { startPrivateRedis, type PrivateRedis } from "./redis-server.js";
 import { removeState, writeState, type DevState } from "./state-file.js";
 import { StoreSync, type SyncResult } from "./store-sync.js";
-import { validateDocument } from "./validate-document.js";
+import { validateDocument, validateFolderSet } from "./validate-document.js";
 
 export interface PlatformServices {
   httpUrl: string;
@@ -89,6 +89,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
     stoppers.push(() => watcher.close());
     const reload = () => {
       load = loadManifestFolder(dir, validateDocument);
+      load.problems.push(...validateFolderSet(load.resources));
       const result = sync.apply(load.resources);
       watcher.setFolders([dir, ...load.codeDirs]);
       return { ...result, problems: load.problems };

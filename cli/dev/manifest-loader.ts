@@ -16,6 +16,8 @@ export interface ManifestProblem {
   /** the field path, e.g. spec.memoryMiB */
   field?: string;
   message: string;
+  /** a warning leaves the resource loaded (e.g. a reference to something not in the folder yet) */
+  severity?: "warning";
 }
 
 export interface LoadedResource {

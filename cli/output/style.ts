@@ -44,4 +44,5 @@ export function styleFor(stream: Writable & { isTTY?: boolean }): Style {
 }
 
 /** Visible width of a string, ignoring ANSI color codes. */
-export const visibleLength = (text: string): number => text.replace(/\u001b\[[0-9;]*m/g, "").length;
+const ANSI_COLOR = new RegExp(String.fromCharCode(27) + "\\[[0-9;]*m", "g");
+export const visibleLength = (text: string): number => text.replace(ANSI_COLOR, "").length;
