@@ -300,8 +300,10 @@ export class Slot implements RuntimeApiListener {
     this.waitingNext = undefined;
     this.primeReply = undefined;
     const wasInitializing = this.state === "starting" || this.state === "primed";
-    if (this.active)
+    // An event not yet handed to the process waits for the restarted one; a delivered one died with it.
+    if (this.active?.delivered) {
       this.complete({ ok: false, error: exitError(this.active.event.requestId, code, signal) });
+    }
     if (this.closed) return;
     if (wasInitializing) {
       const exited = exitError("init", code, signal);
@@ -326,7 +328,7 @@ export class Slot implements RuntimeApiListener {
     this.waitingNext = undefined;
     this.primeReply = undefined;
     if (child && child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-    if (this.active) {
+    if (this.active?.delivered || (this.active && this.closed)) {
       const requestId = this.active.event.requestId;
       this.complete({ ok: false, error: exitError(requestId, null, "SIGKILL") });
     }
@@ -352,6 +354,7 @@ export class Slot implements RuntimeApiListener {
     this.clearInitTimer();
     this.lastInitError = error;
     this.state = "failed";
+    if (this.active && !this.active.delivered) this.complete({ ok: false, error });
     if (!this.initErrorReported) {
       this.initErrorReported = true;
       this.events.initFailed(error);
