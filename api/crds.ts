@@ -51,6 +51,14 @@ export function toCrdSchema(schema: unknown, path = "schema"): unknown {
       key === "default" || key === "enum" || key === "x-kubernetes-validations" || key === "required";
     out[key] = isData ? structuredClone(value) : toCrdSchema(value, `${path}.${key}`);
   }
+  // A field with a default is never missing once the API server has defaulted it, and listing it as required
+  // would make a parent's `default: {}` invalid. The TypeScript type keeps it required: that is the stored shape.
+  if (Array.isArray(out.required) && out.properties) {
+    const properties = out.properties as Record<string, JsonObject>;
+    const required = (out.required as string[]).filter((name) => properties[name]?.default === undefined);
+    if (required.length > 0) out.required = required;
+    else delete out.required;
+  }
   return out;
 }
 

@@ -94,7 +94,7 @@ export const Kinds = [
     kind: "ApiKey",
     plural: "apikeys",
     singular: "apikey",
-    shortNames: ["apikey", "ak"],
+    shortNames: ["ak"],
     specSchema: ApiKeySpecSchema,
     statusSchema: ApiKeyStatusSchema,
     printerColumns: [

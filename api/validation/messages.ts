@@ -151,7 +151,10 @@ export function issueFromAjv(error: ErrorObject): Issue {
         message: `must be at most ${String(params.limit)} characters long (got ${String((error.data as string).length)})`,
       };
     case "minItems":
-      return { path, message: `must list at least ${String(params.limit)} item${params.limit === 1 ? "" : "s"}` };
+      return {
+        path,
+        message: `must list at least ${String(params.limit)} item${params.limit === 1 ? "" : "s"}`,
+      };
     case "maxItems":
       return { path, message: `must list at most ${String(params.limit)} items` };
     case "minProperties":

@@ -24,14 +24,19 @@ for (const path of files) {
     const shown = errors.map(formatValidationError);
     for (const expected of expects) {
       assert.ok(
-        errors.some((e) => `${e.path}: ${e.message}`.includes(expected) || (e.path === "" && e.message.includes(expected))),
+        errors.some(
+          (e) =>
+            `${e.path}: ${e.message}`.includes(expected) || (e.path === "" && e.message.includes(expected)),
+        ),
         `expected an error containing\n  ${expected}\ngot\n  ${shown.join("\n  ") || "(none)"}`,
       );
     }
     for (const [i, error] of errors.entries()) {
       const line = `${error.path}: ${error.message}`;
       assert.ok(
-        expects.some((expected) => line.includes(expected) || (error.path === "" && error.message.includes(expected))),
+        expects.some(
+          (expected) => line.includes(expected) || (error.path === "" && error.message.includes(expected)),
+        ),
         `unexpected error ${shown[i]}`,
       );
       // every error names the file, and the resource when the document got that far

@@ -21,7 +21,10 @@ export interface CheckOptions {
 }
 
 /** Every error the validator reports for a set of files, document by document and then as one set. */
-export function checkFiles(files: { path: string; text: string }[], options: CheckOptions = {}): ValidationError[] {
+export function checkFiles(
+  files: { path: string; text: string }[],
+  options: CheckOptions = {},
+): ValidationError[] {
   const errors: ValidationError[] = [];
   const resources = files.flatMap(({ path, text }) => {
     const result = validateManifests(text, path, { allowCodePath: !options.cluster });
