@@ -1,0 +1,114 @@
+// Maps what a function returned to the HTTP response, as API Gateway does (AWS-COMPAT.md §3):
+//   - a function error, unparsable output, or a shape that is not a valid proxy response -> 502
+//     {"message":"Internal server error"};
+//   - format 2.0 only: valid JSON without statusCode -> 200 application/json with the output as the body;
+//   - isBase64Encoded: true -> the body is decoded to bytes;
+//   - 1.0: headers and multiValueHeaders merged, multiValueHeaders winning for a name both set;
+//   - 2.0: cookies[] -> one Set-Cookie header each.
+// Header names and values are validated here so a function can never inject a header or split a response.
+
+export interface MappedResponse {
+  statusCode: number;
+  headers: Array<[string, string]>;
+  body: Buffer;
+}
+
+export class InvalidFunctionResponse extends Error {
+  override readonly name = "InvalidFunctionResponse";
+}
+
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const BAD_VALUE = /[\r\n\0]/;
+/** Framing and hop-by-hop headers are the gateway's to set, never the function's. */
+const DROPPED = new Set([
+  "content-length",
+  "transfer-encoding",
+  "connection",
+  "keep-alive",
+  "upgrade",
+  "trailer",
+]);
+
+export function mapFunctionResponse(payload: Buffer, version: "1.0" | "2.0"): MappedResponse {
+  let output: unknown;
+  try {
+    output = JSON.parse(payload.toString("utf8"));
+  } catch {
+    throw new InvalidFunctionResponse("the function's output is not JSON");
+  }
+  const isProxyShape =
+    typeof output === "object" && output !== null && !Array.isArray(output) && "statusCode" in output;
+  if (!isProxyShape) {
+    if (version === "1.0") throw new InvalidFunctionResponse("format 1.0 needs an object with statusCode");
+    const text = typeof output === "string" ? output : JSON.stringify(output);
+    return {
+      statusCode: 200,
+      headers: [["content-type", "application/json"]],
+      body: Buffer.from(text, "utf8"),
+    };
+  }
+  return mapProxyResponse(output as Record<string, unknown>, version);
+}
+
+function mapProxyResponse(output: Record<string, unknown>, version: "1.0" | "2.0"): MappedResponse {
+  const statusCode = output.statusCode;
+  if (
+    typeof statusCode !== "number" ||
+    !Number.isInteger(statusCode) ||
+    statusCode < 100 ||
+    statusCode > 599
+  ) {
+    throw new InvalidFunctionResponse("statusCode must be an integer from 100 to 599");
+  }
+  const merged = new Map<string, Array<[string, string]>>();
+  for (const [name, value] of objectEntries(output.headers, "headers")) {
+    merged.set(name.toLowerCase(), [[name, headerValue(name, value)]]);
+  }
+  if (version === "1.0" || output.multiValueHeaders !== undefined) {
+    for (const [name, values] of objectEntries(output.multiValueHeaders, "multiValueHeaders")) {
+      if (!Array.isArray(values))
+        throw new InvalidFunctionResponse(`multiValueHeaders.${name} must be an array`);
+      merged.set(
+        name.toLowerCase(),
+        values.map((v): [string, string] => [name, headerValue(name, v)]),
+      );
+    }
+  }
+  const headers: Array<[string, string]> = [];
+  for (const [lower, pairs] of merged) {
+    if (!DROPPED.has(lower)) headers.push(...pairs);
+  }
+  if (version === "2.0" && output.cookies !== undefined && output.cookies !== null) {
+    if (!Array.isArray(output.cookies))
+      throw new InvalidFunctionResponse("cookies must be an array of strings");
+    for (const cookie of output.cookies) headers.push(["set-cookie", headerValue("set-cookie", cookie)]);
+  }
+  return { statusCode, headers, body: bodyOf(output) };
+}
+
+function objectEntries(value: unknown, field: string): Array<[string, unknown]> {
+  if (value === undefined || value === null) return [];
+  if (typeof value !== "object" || Array.isArray(value))
+    throw new InvalidFunctionResponse(`${field} must be an object`);
+  const entries = Object.entries(value as Record<string, unknown>);
+  for (const [name] of entries) {
+    if (!TOKEN.test(name)) throw new InvalidFunctionResponse(`invalid header name ${JSON.stringify(name)}`);
+  }
+  return entries;
+}
+
+function headerValue(name: string, value: unknown): string {
+  if (typeof value !== "string" && typeof value !== "number" && typeof value !== "boolean") {
+    throw new InvalidFunctionResponse(`header ${name} must be a string, number or boolean`);
+  }
+  const text = String(value);
+  if (BAD_VALUE.test(text)) throw new InvalidFunctionResponse(`header ${name} contains CR, LF or NUL`);
+  return text;
+}
+
+function bodyOf(output: Record<string, unknown>): Buffer {
+  const { body } = output;
+  if (body === undefined || body === null) return Buffer.alloc(0);
+  if (typeof body !== "string") throw new InvalidFunctionResponse("body must be a string");
+  return output.isBase64Encoded === true ? Buffer.from(body, "base64") : Buffer.from(body, "utf8");
+}

@@ -1,0 +1,82 @@
+// Writing responses, and the gateway's last handler (STYLE.md §8): an HttpError is answered as its style says;
+// anything else becomes an opaque 500 that carries only the request id (the details go to the log).
+import type { ServerResponse } from "node:http";
+import { isHttpError, type ErrorBodyStyle, type HttpError } from "./http-error.js";
+
+export function sendBody(
+  res: ServerResponse,
+  status: number,
+  body: Buffer | string,
+  headers: Record<string, string> | Array<[string, string]> = {},
+): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const bytes = typeof body === "string" ? Buffer.from(body, "utf8") : body;
+  const pairs = Array.isArray(headers) ? headers : Object.entries(headers);
+  const flat: string[] = [];
+  for (const [name, value] of pairs) flat.push(name, value);
+  flat.push("content-length", String(bytes.length));
+  res.writeHead(status, flat);
+  res.end(bytes);
+}
+
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  value: unknown,
+  headers: Record<string, string> = {},
+): void {
+  sendBody(res, status, JSON.stringify(value), { "content-type": "application/json", ...headers });
+}
+
+/** The status, headers and body an HttpError is answered with, in its style (http-error.ts). */
+export function errorResponse(
+  error: HttpError,
+  defaultStyle: ErrorBodyStyle,
+): { status: number; headers: Record<string, string>; body: Record<string, unknown> } {
+  const style = error.options.style ?? defaultStyle;
+  const headers: Record<string, string> = { ...error.options.headers };
+  const extra = error.options.extra ?? {};
+  if (style === "lambda") {
+    headers["x-amzn-errortype"] = error.code;
+    // The Lambda model capitalises Message on these two and not on the others (AWS-COMPAT.md §2).
+    const messageKey =
+      error.code === "ResourceNotFoundException" || error.code === "ServiceException" ? "Message" : "message";
+    return {
+      status: error.status,
+      headers,
+      body: { Type: error.status >= 500 ? "Service" : "User", [messageKey]: error.message, ...extra },
+    };
+  }
+  if (style === "sqs") {
+    headers["x-amzn-query-error"] = `${error.code};${error.status >= 500 ? "Receiver" : "Sender"}`;
+    return {
+      status: error.status,
+      headers,
+      body: { __type: `com.amazonaws.sqs#${error.code}`, message: error.message },
+    };
+  }
+  return { status: error.status, headers, body: { message: error.message } };
+}
+
+/** The last handler: answers any error thrown on a request path. */
+export function sendError(
+  res: ServerResponse,
+  error: unknown,
+  requestId: string,
+  defaultStyle: ErrorBodyStyle,
+): number {
+  if (isHttpError(error)) {
+    const { status, headers, body } = errorResponse(error, defaultStyle);
+    sendJson(res, status, body, headers);
+    return status;
+  }
+  const body =
+    defaultStyle === "lambda"
+      ? { Type: "Service", Message: `internal error; request id ${requestId}` }
+      : { message: "Internal server error", requestId };
+  sendJson(res, 500, body, defaultStyle === "lambda" ? { "x-amzn-errortype": "ServiceException" } : {});
+  return 500;
+}

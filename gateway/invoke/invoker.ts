@@ -1,0 +1,179 @@
+// The invoke path shared by the HTTP routes, the Lambda Invoke API, the async dispatcher and the auth stages'
+// authorizers: admit under reserved concurrency, take a slot (now, or through the activator), call the agent,
+// and on a refusal (429 InstanceBusy, 503 NotReady) or a dead connection try another instance, bounded.
+import { randomUUID } from "node:crypto";
+import { functionKey } from "../../api/instances.js";
+import type { Activator, Lease } from "../activator/activator.js";
+import type { Clock } from "../clock.js";
+import type { FunctionCatalog, FunctionSettings } from "../functions.js";
+import { SYNC_PAYLOAD_LIMIT_BYTES } from "../functions.js";
+import type { FunctionInvoker } from "../http/gateway-request.js";
+import { HttpError } from "../http/http-error.js";
+import type { AgentPools } from "./agent-pools.js";
+import { callAgent, type InvokeRequest } from "./agent-call.js";
+import type { InflightTracker } from "./inflight-tracker.js";
+import type { InstanceRegistry } from "./instance-registry.js";
+import type { ReservedConcurrency } from "./reserved-concurrency.js";
+
+/** Instances tried for one request before it gives up: enough to route around a few dying instances. */
+const MAX_ATTEMPTS = 5;
+/** How long an instance that answered 429 is skipped: it frees a slot within one invocation, usually sooner. */
+const BUSY_BACKOFF_MS = 50;
+/** How long an instance that is not ready or unreachable is skipped (the controller replaces or removes it). */
+const BROKEN_BACKOFF_MS = 2_000;
+/** Lambda lets a response through up to 6 MB; the runtime API adds 100 bytes of slack (AWS-COMPAT.md §1). */
+const MAX_RESPONSE_BYTES = SYNC_PAYLOAD_LIMIT_BYTES + 100;
+
+export interface InvokeResult {
+  payload: Buffer;
+  functionError?: string;
+  logResult?: string;
+  instanceId: string;
+}
+
+/** The function did not answer within its time; each surface words this its own way. */
+export class InvokeTimeout extends Error {
+  override readonly name = "InvokeTimeout";
+  constructor(readonly timeoutMs: number) {
+    super(`the invocation did not finish within ${timeoutMs} ms`);
+  }
+}
+
+/** No instance could take the request after MAX_ATTEMPTS tries. */
+export class InstancesFailing extends Error {
+  override readonly name = "InstancesFailing";
+}
+
+export interface InvokeOptions extends Omit<InvokeRequest, "deadlineMs"> {
+  /** how long the caller waits, from now; also the deadline the agent enforces unless agentDeadlineMs is set */
+  timeoutMs: number;
+  agentDeadlineMs?: number;
+}
+
+export interface InvokerDeps {
+  registry: InstanceRegistry;
+  activator: Activator;
+  pools: AgentPools;
+  reserved: ReservedConcurrency;
+  inflight: InflightTracker;
+  clock: Clock;
+}
+
+export class Invoker {
+  constructor(private readonly deps: InvokerDeps) {}
+
+  async invoke(fn: FunctionSettings, options: InvokeOptions): Promise<InvokeResult> {
+    const { reserved, inflight, clock } = this.deps;
+    reserved.admit(fn);
+    const key = functionKey(fn.namespace, fn.name);
+    inflight.start(key);
+    const started = clock.now();
+    const deadline = started + options.timeoutMs;
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new InvokeTimeout(options.timeoutMs)), options.timeoutMs);
+    try {
+      return await this.attempt(fn, options, deadline, controller.signal);
+    } finally {
+      clearTimeout(timer);
+      inflight.end(key);
+      reserved.release(fn);
+    }
+  }
+
+  private async attempt(
+    fn: FunctionSettings,
+    options: InvokeOptions,
+    deadline: number,
+    signal: AbortSignal,
+  ): Promise<InvokeResult> {
+    const { registry, pools } = this.deps;
+    const request: InvokeRequest = { ...options, deadlineMs: options.agentDeadlineMs ?? deadline };
+    let exclude: Set<string> | undefined;
+    let lastProblem = "";
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const lease = await this.acquire(fn, deadline, exclude, signal);
+      const { instance } = lease;
+      let released = false;
+      const release = () => {
+        if (!released) registry.release(lease.fn, instance);
+        released = true;
+      };
+      try {
+        const outcome = await callAgent(pools.get(instance.record.url), request, signal, MAX_RESPONSE_BYTES);
+        if (outcome.kind === "done") {
+          return {
+            payload: outcome.payload,
+            functionError: outcome.functionError,
+            logResult: outcome.logResult,
+            instanceId: instance.record.id,
+          };
+        }
+        const backoff =
+          outcome.kind === "refused" && outcome.status === 429 ? BUSY_BACKOFF_MS : BROKEN_BACKOFF_MS;
+        lastProblem =
+          outcome.kind === "refused"
+            ? `instance ${instance.record.id} answered ${outcome.status} ${outcome.code}`
+            : `instance ${instance.record.id} failed: ${outcome.error.message}`;
+        registry.markUnavailable(lease.fn, instance, backoff);
+        exclude ??= new Set();
+        exclude.add(instance.record.id);
+      } finally {
+        release();
+      }
+    }
+    throw new InstancesFailing(`no instance of ${fn.namespace}/${fn.name} took the request: ${lastProblem}`);
+  }
+
+  /** A lease from the activator, or the abort reason once the deadline passes; a late lease is handed back. */
+  private acquire(
+    fn: FunctionSettings,
+    deadline: number,
+    exclude: ReadonlySet<string> | undefined,
+    signal: AbortSignal,
+  ): Promise<Lease> {
+    if (signal.aborted) return Promise.reject(signal.reason as Error);
+    const { activator, registry } = this.deps;
+    return new Promise<Lease>((resolve, reject) => {
+      let settled = false;
+      const onAbort = () => {
+        settled = true;
+        reject(signal.reason as Error);
+      };
+      signal.addEventListener("abort", onAbort, { once: true });
+      activator.acquire(fn, deadline, exclude).then(
+        (lease) => {
+          signal.removeEventListener("abort", onAbort);
+          if (settled) registry.release(lease.fn, lease.instance);
+          else resolve(lease);
+          settled = true;
+        },
+        (error: unknown) => {
+          signal.removeEventListener("abort", onAbort);
+          if (!settled) reject(error as Error);
+          settled = true;
+        },
+      );
+    });
+  }
+}
+
+/** The FunctionInvoker the auth stages use for REQUEST authorizers. */
+export function functionInvoker(invoker: Invoker, catalog: FunctionCatalog): FunctionInvoker {
+  return {
+    async invoke(target, payload, options = {}) {
+      const fn = catalog.get(target.namespace, target.name);
+      if (!fn)
+        throw new HttpError(
+          500,
+          "AuthorizerConfigurationError",
+          `authorizer function ${target.namespace}/${target.name} does not exist`,
+        );
+      const result = await invoker.invoke(fn, {
+        requestId: options.requestId ?? randomUUID(),
+        payload,
+        timeoutMs: Math.min(options.timeoutMs ?? fn.timeoutMs, fn.timeoutMs),
+      });
+      return { payload: result.payload, functionError: result.functionError };
+    },
+  };
+}
