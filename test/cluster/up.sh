@@ -54,7 +54,6 @@ fi
 
 mkdir -p "$dir/pki" "$dir/etcd" "$dir/logs" "$dir/pids"
 chmod 700 "$dir"
-echo "$start_time" >/dev/null
 
 # --- certificates and kubeconfigs ---
 pki="$dir/pki"
@@ -157,5 +156,17 @@ node_ready() {
 wait_for 90 "node $NODE_NAME Ready" "$dir" kubelet node_ready
 default_sa() { kubectl_admin get serviceaccount default -n default; }
 wait_for 30 "the default service account" "$dir" kube-controller-manager default_sa
+# Facts for test code (test/support/cluster.ts) and shells: `source ~/.kappa/cluster/env`.
+cat >"$dir/env" <<ENV
+KUBECONFIG=$dir/kubeconfig
+KAPPA_KUBECTL=$KAPPA_K8S_BIN/kubectl
+KAPPA_HELM=$KAPPA_K8S_BIN/helm
+KAPPA_HELM3=$KAPPA_K8S_BIN/helm3
+KAPPA_NODE_NAME=$NODE_NAME
+KAPPA_NODE_IP=$NODE_IP
+KAPPA_K8S_VERSION=$KAPPA_K8S_VERSION
+KAPPA_POD_CIDR=$POD_CIDR
+KAPPA_SERVICE_CIDR=$SERVICE_CIDR
+ENV
 log "node $NODE_NAME Ready"
 echo "KUBECONFIG=$dir/kubeconfig"
