@@ -10,13 +10,20 @@ const SECRET = "kappa-test-secret-0123456789";
 const keys = new StaticAccessKeys({ [ID]: SECRET });
 const NOW = Date.UTC(2026, 0, 15, 12, 0, 0);
 
+const toBytes = (data: string | ArrayBuffer | ArrayBufferView): string | Buffer =>
+  typeof data === "string"
+    ? data
+    : ArrayBuffer.isView(data)
+      ? Buffer.from(data.buffer, data.byteOffset, data.byteLength)
+      : Buffer.from(data);
+
 class Sha256 {
   private readonly hash;
-  constructor(secret?: string | Uint8Array) {
-    this.hash = secret ? createHmac("sha256", secret) : createHash("sha256");
+  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
+    this.hash = secret ? createHmac("sha256", toBytes(secret)) : createHash("sha256");
   }
-  update(data: string | Uint8Array) {
-    this.hash.update(data);
+  update(data: string | ArrayBuffer | ArrayBufferView) {
+    this.hash.update(toBytes(data));
   }
   async digest() {
     return new Uint8Array(this.hash.digest());
