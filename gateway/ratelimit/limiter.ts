@@ -61,16 +61,24 @@ export class Limiter {
     return decision;
   }
 
-  /** One usage-plan decision for one API key: throttle and quota in one script. */
-  async takeUsage(subject: string, limits: UsagePlanLimits): Promise<UsageDecision> {
+  /**
+   * One usage-plan decision for one API key: throttle and quota in one script. `subject` is a string naming the
+   * key (both buckets), or separate names when a per-route throttle shares the key's quota.
+   */
+  async takeUsage(
+    subject: string | { throttle: string; quota: string },
+    limits: UsagePlanLimits,
+  ): Promise<UsageDecision> {
+    const names = typeof subject === "string" ? { throttle: subject, quota: subject } : subject;
     const { throttle, quota } = limits;
     const interval = throttle ? emissionIntervalUs(throttle.perSecond) : 0;
-    const throttleKey = `${this.options.prefix}:p:${interval}:${throttle?.burst ?? 0}:${subject}`;
-    const quotaKey = `${this.options.prefix}:q:${quota?.limit ?? 0}:${quota?.periodStart ?? 0}:${subject}`;
-    const startedKey = `${this.options.prefix}:qs:${subject}`;
-    const localKey = `${throttleKey}|${quotaKey}`;
+    const throttleKey = `${this.options.prefix}:p:${interval}:${throttle?.burst ?? 0}:${names.throttle}`;
+    // The counter survives a change of the limit (as in API Gateway); the local caches are keyed by the limit too.
+    const quotaKey = `${this.options.prefix}:q:${quota?.periodStart ?? 0}:${names.quota}`;
+    const startedKey = `${this.options.prefix}:qs:${names.quota}`;
+    const localKey = `${throttleKey}|${quotaKey}|${quota?.limit ?? 0}`;
     // A used-up quota stays used up until its period ends (the next period has another counter key).
-    const quotaRefused = quota ? this.denied.refusedFor(`quota|${quotaKey}`) : 0;
+    const quotaRefused = quota ? this.denied.refusedFor(`quota|${quotaKey}|${quota?.limit}`) : 0;
     if (quotaRefused > 0) {
       this.metrics.decisions.inc({ limiter: "usage_plan", outcome: "local_deny" });
       return { outcome: "quota", retryAfterMs: quotaRefused };
@@ -103,7 +111,7 @@ export class Limiter {
       this.metrics.decisions.inc({ limiter: "usage_plan", outcome: "throttled" });
       return { outcome: "throttled", retryAfterMs };
     }
-    this.denied.refuse(`quota|${quotaKey}`, retryAfterMs);
+    this.denied.refuse(`quota|${quotaKey}|${quota?.limit}`, retryAfterMs);
     this.metrics.decisions.inc({ limiter: "usage_plan", outcome: "quota" });
     return { outcome: "quota", retryAfterMs };
   }

@@ -1,0 +1,127 @@
+// The gateway's view of API keys: sha256(key) -> ApiKey, built from ApiKey resources and the Secrets they name.
+// The plain key is read once while building and never kept. Rebuilt lazily after any ApiKey, Secret or UsagePlan
+// change in the store (hot reload, no restart).
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { ApiKeySpec, ResourceStore, StoredResource, UsagePlanSpec } from "../../api/index.js";
+import type { StageLogger } from "../ratelimit/index.js";
+
+export interface IndexedApiKey {
+  /** namespace/name of the ApiKey resource */
+  id: string;
+  name: string;
+  namespace: string;
+  enabled: boolean;
+  usagePlan?: string;
+  sha256: Buffer;
+}
+
+/** API Gateway refuses imported keys shorter than 20 characters; a short key is guessable, so we do too. */
+export const MIN_API_KEY_LENGTH = 20;
+const HASHED_VALUE = /^sha256:([0-9a-f]{64})$/;
+
+export const sha256 = (value: string): Buffer => createHash("sha256").update(value, "utf8").digest();
+
+/** The key material of a Secret entry: data is base64 (as Kubernetes stores it), stringData is plain. */
+function secretValue(secret: StoredResource, key: string): string | undefined {
+  const encoded = secret.data?.[key];
+  if (encoded !== undefined) return Buffer.from(encoded, "base64").toString("utf8");
+  return secret.stringData?.[key];
+}
+
+export class ApiKeyIndex {
+  private byHash = new Map<string, IndexedApiKey>();
+  private dirty = true;
+  private readonly unsubscribe: () => void;
+
+  constructor(
+    private readonly store: ResourceStore,
+    private readonly logger: StageLogger,
+  ) {
+    this.unsubscribe = store.onChange(({ resource }) => {
+      if (resource.kind === "ApiKey" || resource.kind === "Secret" || resource.kind === "UsagePlan")
+        this.dirty = true;
+    });
+  }
+
+  /** The enabled-or-not ApiKey whose key is `presented`, compared in constant time. */
+  lookup(presented: string): IndexedApiKey | undefined {
+    if (this.dirty) this.rebuild();
+    const hash = sha256(presented);
+    const entry = this.byHash.get(hash.toString("hex"));
+    if (!entry || !timingSafeEqual(entry.sha256, hash)) return undefined;
+    return entry;
+  }
+
+  usagePlan(namespace: string, name: string): UsagePlanSpec | undefined {
+    return this.store.get<StoredResource & { spec?: UsagePlanSpec }>("UsagePlan", namespace, name)?.spec;
+  }
+
+  close(): void {
+    this.unsubscribe();
+  }
+
+  private rebuild(): void {
+    this.dirty = false;
+    const next = new Map<string, IndexedApiKey>();
+    const ambiguous = new Set<string>();
+    for (const resource of this.store.list<StoredResource & { spec?: ApiKeySpec }>("ApiKey")) {
+      const entry = this.indexOne(resource);
+      if (!entry) continue;
+      const hex = entry.sha256.toString("hex");
+      const other = next.get(hex);
+      if (other) {
+        ambiguous.add(hex);
+        this.logger.error(
+          { apiKeys: [other.id, entry.id] },
+          "two ApiKeys hold the same key value; neither is accepted until one Secret is changed",
+        );
+        continue;
+      }
+      next.set(hex, entry);
+    }
+    for (const hex of ambiguous) next.delete(hex);
+    this.byHash = next;
+  }
+
+  private indexOne(resource: StoredResource & { spec?: ApiKeySpec }): IndexedApiKey | undefined {
+    const { name, namespace } = resource.metadata;
+    const id = `${namespace}/${name}`;
+    const spec = resource.spec;
+    const secretName = spec?.secretRef?.name;
+    const dataKey = spec?.secretRef?.key ?? "apiKey";
+    if (!secretName) {
+      this.logger.warn(
+        { apiKey: id },
+        "ApiKey has no spec.secretRef.name; set it to a Secret holding the key",
+      );
+      return undefined;
+    }
+    const secret = this.store.get("Secret", namespace, secretName);
+    const value = secret && secretValue(secret, dataKey);
+    if (value === undefined) {
+      this.logger.warn(
+        { apiKey: id, secret: `${namespace}/${secretName}`, key: dataKey },
+        "ApiKey's Secret or its data key is missing; the key is not accepted until it exists",
+      );
+      return undefined;
+    }
+    // `kubectl create secret --from-file` keeps the file's final newline; nobody means it as part of the key.
+    const material = value.replace(/\r?\n$/, "");
+    const prehashed = HASHED_VALUE.exec(material);
+    if (!prehashed && material.length < MIN_API_KEY_LENGTH) {
+      this.logger.warn(
+        { apiKey: id, secret: `${namespace}/${secretName}`, key: dataKey },
+        `API key is shorter than ${MIN_API_KEY_LENGTH} characters; use a longer random key (e.g. openssl rand -hex 20)`,
+      );
+      return undefined;
+    }
+    return {
+      id,
+      name,
+      namespace,
+      enabled: spec?.enabled !== false,
+      usagePlan: spec?.usagePlan,
+      sha256: prehashed ? Buffer.from(prehashed[1]!, "hex") : sha256(material),
+    };
+  }
+}

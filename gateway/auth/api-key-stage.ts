@@ -1,0 +1,166 @@
+// API keys and usage plans (API Gateway's apiKeyRequired): who is calling, then whether their plan's throttle and
+// quota let the request through. Keys are matched by sha256 in constant time (api-key-index.ts).
+import type { ResourceStore, UsagePlanSpec } from "../../api/index.js";
+import type { GatewayRequest, GatewayStage, MatchedRoute } from "../http/gateway-request.js";
+import {
+  checkClock,
+  defaultRegistry,
+  requireOption,
+  silentLogger,
+  type Registry,
+} from "../ratelimit/deps.js";
+import {
+  createLimiter,
+  quotaWindow,
+  type Clock,
+  type CreateLimiterOptions,
+  type Limiter,
+  type RateLimit,
+  type StageLogger,
+  type UsagePlanLimits,
+} from "../ratelimit/index.js";
+import { ApiKeyIndex } from "./api-key-index.js";
+import { forbidden, quotaExceeded, throttled } from "./errors.js";
+import { authMetrics } from "./metrics.js";
+
+/** Where the key comes from: the x-api-key header, or the usageIdentifierKey a function authorizer returned. */
+export type ApiKeySource = "HEADER" | "AUTHORIZER";
+
+export interface ApiKeyStageOptions {
+  store: ResourceStore;
+  /** an ioredis client for usage-plan state, unless `limiter` is given */
+  redis?: CreateLimiterOptions["redis"];
+  limiter?: Limiter;
+  clock?: Clock;
+  logger?: StageLogger;
+  registry?: Registry;
+  /** default source for routes that do not name one (route.auth.apiKeySource); default HEADER */
+  apiKeySource?: ApiKeySource;
+}
+
+export const API_KEY_HEADER = "x-api-key";
+
+export type ApiKeyStage = GatewayStage & { close(): void };
+
+export function apiKeyStage(options: ApiKeyStageOptions): ApiKeyStage {
+  const name = "apiKeyStage";
+  const store = requireOption(
+    name,
+    "store",
+    options?.store,
+    "the ResourceStore holding ApiKey, UsagePlan and Secret",
+  );
+  if (typeof store.list !== "function" || typeof store.onChange !== "function") {
+    throw new TypeError(`${name}: option "store" must be a ResourceStore (list, get, onChange)`);
+  }
+  const defaultSource = options.apiKeySource ?? "HEADER";
+  if (defaultSource !== "HEADER" && defaultSource !== "AUTHORIZER") {
+    throw new TypeError(
+      `${name}: option "apiKeySource" must be "HEADER" or "AUTHORIZER" (got ${String(defaultSource)})`,
+    );
+  }
+  const clock = checkClock(name, options.clock);
+  const logger = options.logger ?? silentLogger;
+  const registry = options.registry ?? defaultRegistry;
+  const limiter =
+    options.limiter ??
+    createLimiter({
+      redis: requireOption(name, "redis", options.redis, 'an ioredis client, or pass "limiter"'),
+      clock,
+      logger,
+      registry,
+    });
+  const index = new ApiKeyIndex(store, logger);
+  const metrics = authMetrics(registry);
+
+  const deny = (reason: string, request: GatewayRequest) => {
+    metrics.apiKeyDecisions.inc({ outcome: reason });
+    logger.debug({ requestId: request.id, reason }, "API key refused");
+    return forbidden();
+  };
+
+  const stage = async (request: GatewayRequest) => {
+    const route = request.route;
+    if (!route?.auth?.apiKeyRequired) return;
+    const source = (route.auth as { apiKeySource?: ApiKeySource }).apiKeySource ?? defaultSource;
+    const presented =
+      source === "AUTHORIZER" ? request.identity.authorizer?.usageIdentifierKey : headerKey(request);
+    if (!presented) throw deny("missing", request);
+    const key = index.lookup(presented);
+    if (!key) throw deny("unknown", request);
+    if (!key.enabled) throw deny("disabled", request);
+    // A key belongs to its namespace: it opens that namespace's routes only.
+    if (key.namespace !== routeNamespace(route)) throw deny("other_namespace", request);
+
+    let plan: UsagePlanSpec | undefined;
+    if (key.usagePlan) {
+      plan = index.usagePlan(key.namespace, key.usagePlan);
+      if (!plan) {
+        logger.warn(
+          { apiKey: key.id, usagePlan: key.usagePlan },
+          "ApiKey names a UsagePlan that does not exist; refusing it",
+        );
+        throw deny("missing_plan", request);
+      }
+    }
+    request.identity.apiKey = {
+      id: key.id,
+      name: key.name,
+      namespace: key.namespace,
+      usagePlan: key.usagePlan,
+    };
+    if (!plan || (!plan.throttle && !plan.quota && !plan.routeThrottles?.length)) {
+      metrics.apiKeyDecisions.inc({ outcome: "admitted" });
+      return;
+    }
+
+    const planId = `${key.namespace}/${key.usagePlan}`;
+    const { throttle, overrideRoute } = planThrottle(plan, route, request.method);
+    const limits: UsagePlanLimits = { throttle };
+    if (plan.quota) {
+      const window = quotaWindow(plan.quota.period, clock.now());
+      limits.quota = {
+        limit: plan.quota.limit,
+        offset: plan.quota.offset ?? 0,
+        periodStart: window.start,
+        periodEnd: window.end,
+      };
+    }
+    const subject = `${planId}|${key.id}`;
+    const decision = await limiter.takeUsage(
+      { throttle: overrideRoute ? `${subject}|route:${overrideRoute}` : subject, quota: subject },
+      limits,
+    );
+    metrics.apiKeyDecisions.inc({ outcome: decision.outcome });
+    if (decision.outcome === "throttled") throw throttled(decision.retryAfterMs);
+    if (decision.outcome === "quota") throw quotaExceeded(decision.retryAfterMs);
+  };
+  return Object.assign(stage, { close: () => index.close() });
+}
+
+function headerKey(request: GatewayRequest): string | undefined {
+  const value = request.headers[API_KEY_HEADER];
+  // Two x-api-key headers are ambiguous: refuse rather than guess which one counts.
+  if (Array.isArray(value)) return undefined;
+  return value || undefined;
+}
+
+export function routeNamespace(route: MatchedRoute): string {
+  return route.routeRef?.namespace ?? route.function.namespace;
+}
+
+/** The plan's throttle, or its per-route override for this Route and method (own bucket per route). */
+export function planThrottle(
+  plan: UsagePlanSpec,
+  route: MatchedRoute,
+  method: string,
+): { throttle?: RateLimit; overrideRoute?: string } {
+  const override = plan.routeThrottles?.find(
+    (entry) =>
+      entry.route === route.routeRef?.name &&
+      (!entry.methods?.length || entry.methods.some((m) => m === "ANY" || m === method.toUpperCase())),
+  );
+  const chosen = override?.throttle ?? plan.throttle;
+  const throttle = chosen ? { perSecond: chosen.rateLimit, burst: chosen.burstLimit } : undefined;
+  return { throttle, overrideRoute: override ? route.routeRef?.name : undefined };
+}
