@@ -20,7 +20,8 @@ export interface PoolDefault {
 }
 
 /** Local mode's default when no RuntimePool exists: one warm Node.js agent makes the first invoke fast. */
-export const LOCAL_DEFAULT_POOLS: PoolDefault[] = [{ runtime: "nodejs20", size: 1 }];
+// Local processes have no memory limit, so the local pool may serve a function of any memory size.
+export const LOCAL_DEFAULT_POOLS: PoolDefault[] = [{ runtime: "nodejs20", size: 1, memoryMiB: 10240 }];
 
 export interface WarmPoolsOptions {
   backend: InstanceBackend;
