@@ -1,0 +1,224 @@
+// `npm run bench -- gateway`: a warm no-op function called (1) directly on a bare server standing in for the
+// agent, (2) through nginx as a plain keep-alive reverse proxy, (3) through the Kappa gateway, and (4) through
+// the gateway with an API key and a rate limit on when the auth stages are present. Same client (wrk, 50
+// connections, 100-byte JSON POST), same machine, same run. Prints req/s, p50, p99 and the ratios.
+//
+// Each server is its own process so the client, the proxy and the upstream never share an event loop.
+// Roles: `tsx bench/gateway.ts upstream` and `tsx bench/gateway.ts gateway <json>` are started by the main role.
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const DURATION_S = Number(process.env.BENCH_SECONDS ?? 8);
+const CONNECTIONS = 50;
+const BODY = JSON.stringify({ id: 1, name: "benchmark", items: [1, 2, 3], note: "x".repeat(40) }).padEnd(100, " ");
+const RESULT = JSON.stringify({ statusCode: 200, headers: { "content-type": "application/json" }, body: '{"ok":true}' });
+const here = fileURLToPath(import.meta.url);
+const root = fileURLToPath(new URL("..", import.meta.url));
+
+// ---- role: upstream (a bare HTTP server that answers /invoke like a warm agent) ----
+async function upstream(): Promise<void> {
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on("end", () => {
+      res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(RESULT) });
+      res.end(RESULT);
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+  server.listen(0, "127.0.0.1", () => process.stdout.write(`PORT ${(server.address() as AddressInfo).port}\n`));
+}
+
+// ---- role: gateway ----
+async function gatewayRole(config: { redisUrl: string; upstream: string; auth: boolean; workers: number }): Promise<void> {
+  const { Redis } = await import("ioredis");
+  const { pino } = await import("pino");
+  const { Registry } = await import("prom-client");
+  const { MemoryResourceStore } = await import("../api/store.js");
+  const { RedisKeys } = await import("../api/instances.js");
+  const { startGateway } = await import("../gateway/server.js");
+  const { benchStages } = await import("./gateway-auth-setup.js").catch(() => ({ benchStages: undefined }));
+  const redis = new Redis(config.redisUrl);
+  const store = new MemoryResourceStore();
+  store.upsert({
+    apiVersion: "kappa.dev/v1alpha1",
+    kind: "Function",
+    metadata: { namespace: "bench", name: "noop" },
+    spec: { runtime: "nodejs20", handler: "index.handler", code: { inline: { "index.js": "" } }, timeoutSeconds: 30, concurrency: { perInstance: 1000 } },
+  });
+  await redis.hset(
+    RedisKeys.instances("bench", "noop"),
+    "i-1",
+    JSON.stringify({ id: "i-1", url: config.upstream, perInstance: 1000, readySince: Date.now() }),
+  );
+  const setup = config.auth && benchStages ? await benchStages({ store, redis }) : undefined;
+  const gateway = await startGateway({
+    host: "127.0.0.1",
+    port: 0,
+    apiPort: null,
+    redis,
+    store,
+    logger: pino({ level: "warn" }),
+    registry: new Registry(),
+    gatewayId: `bench-${process.pid}`,
+    limits: { accessLog: false },
+    stages: setup?.stages,
+  });
+  const stop = () => void gateway.close().finally(() => process.exit(0));
+  process.once("SIGTERM", stop);
+  process.once("SIGINT", stop);
+  process.stdout.write(`PORT ${gateway.port} ${setup ? JSON.stringify(setup.headers) : "{}"}\n`);
+}
+
+// ---- main role ----
+interface Result {
+  name: string;
+  rps: number;
+  p50ms: number;
+  p99ms: number;
+  errors: number;
+}
+
+function startRole(args: string[]): Promise<{ child: ChildProcess; line: string }> {
+  const child = spawn(process.execPath, ["--import", "tsx", here, ...args], { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
+  return new Promise((resolve, reject) => {
+    let buffered = "";
+    child.stdout!.on("data", (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const line = buffered.split("\n").find((l) => l.startsWith("PORT "));
+      if (line) resolve({ child, line });
+    });
+    child.once("exit", (code) => reject(new Error(`${args[0]} exited with ${code}`)));
+  });
+}
+
+function wrk(name: string, url: string, headers: Record<string, string>, dir: string): Result {
+  const script = join(dir, `${name}.lua`);
+  const headerLines = Object.entries({ "Content-Type": "application/json", ...headers })
+    .map(([k, v]) => `wrk.headers[${JSON.stringify(k)}] = ${JSON.stringify(v)}`)
+    .join("\n");
+  writeFileSync(script, `wrk.method = "POST"\nwrk.body = ${JSON.stringify(BODY)}\n${headerLines}\n`);
+  // A short warm-up so JIT and keep-alive pools are settled before measuring.
+  spawnSync("wrk", ["-t1", `-c${CONNECTIONS}`, "-d2s", "-s", script, url], { encoding: "utf8" });
+  const run = spawnSync("wrk", ["-t1", `-c${CONNECTIONS}`, `-d${DURATION_S}s`, "--latency", "-s", script, url], { encoding: "utf8" });
+  const out = run.stdout;
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? 0);
+  const percentile = (p: string) => toMs(new RegExp(`^\\s+${p}%\\s+([\\d.]+\\w+)`, "m").exec(out)?.[1] ?? "0ms");
+  const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0);
+  const socketErrors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
+  const errors = non2xx + (socketErrors ? socketErrors.slice(1).reduce((a, b) => a + Number(b), 0) : 0);
+  return { name, rps, p50ms: percentile("50"), p99ms: percentile("99"), errors };
+}
+
+function toMs(value: string): number {
+  const m = /^([\d.]+)(us|ms|s)$/.exec(value);
+  if (!m) return 0;
+  const n = Number(m[1]);
+  return m[2] === "us" ? n / 1000 : m[2] === "s" ? n * 1000 : n;
+}
+
+function nginxConfig(dir: string, port: number, upstreamPort: number): string {
+  return `worker_processes 1;
+daemon off;
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path ${dir}/body;
+  proxy_temp_path ${dir}/proxy;
+  fastcgi_temp_path ${dir}/fastcgi;
+  uwsgi_temp_path ${dir}/uwsgi;
+  scgi_temp_path ${dir}/scgi;
+  upstream agent { server 127.0.0.1:${upstreamPort}; keepalive 64; }
+  server {
+    listen 127.0.0.1:${port};
+    location / { proxy_pass http://agent; proxy_http_version 1.1; proxy_set_header Connection ""; }
+  }
+}
+`;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+async function main(): Promise<void> {
+  if (spawnSync("wrk", ["--version"]).error) {
+    console.error("bench gateway needs wrk (Debian: apt-get install -y wrk)");
+    process.exit(2);
+  }
+  const { startRedis } = await import("../test/support/redis.js");
+  const dir = mkdtempSync(join(tmpdir(), "kappa-bench-gw-"));
+  const children: ChildProcess[] = [];
+  const redis = await startRedis();
+  try {
+    const up = await startRole(["upstream"]);
+    children.push(up.child);
+    const upstreamPort = Number(up.line.split(" ")[1]);
+    const upstreamUrl = `http://127.0.0.1:${upstreamPort}`;
+
+    const results: Result[] = [];
+    results.push(wrk("direct", `${upstreamUrl}/invoke`, {}, dir));
+
+    const nginxBin = ["/usr/sbin/nginx", "nginx"].find((bin) => !spawnSync(bin, ["-v"]).error);
+    if (nginxBin) {
+      const nginxPort = await freePort();
+      writeFileSync(join(dir, "nginx.conf"), nginxConfig(dir, nginxPort, upstreamPort));
+      const nginx = spawn(nginxBin, ["-c", join(dir, "nginx.conf"), "-p", dir], { stdio: "inherit" });
+      children.push(nginx);
+      await new Promise((r) => setTimeout(r, 500));
+      results.push(wrk("nginx", `http://127.0.0.1:${nginxPort}/invoke`, {}, dir));
+      nginx.kill("SIGTERM");
+    } else {
+      console.log("nginx not installed (apt-get install -y nginx): skipping the nginx baseline");
+    }
+
+    const gw = await startRole(["gateway", JSON.stringify({ redisUrl: redis.url, upstream: upstreamUrl, auth: false })]);
+    children.push(gw.child);
+    results.push(wrk("kappa", `http://127.0.0.1:${gw.line.split(" ")[1]}/function/bench/noop`, {}, dir));
+    gw.child.kill("SIGTERM");
+
+    const gwAuth = await startRole(["gateway", JSON.stringify({ redisUrl: redis.url, upstream: upstreamUrl, auth: true })]).catch(() => undefined);
+    if (gwAuth) {
+      children.push(gwAuth.child);
+      const [, port, ...rest] = gwAuth.line.split(" ");
+      const headers = JSON.parse(rest.join(" ") || "{}") as Record<string, string>;
+      if (Object.keys(headers).length > 0) results.push(wrk("kappa+key+ratelimit", `http://127.0.0.1:${port}/bench/noop`, headers, dir));
+      gwAuth.child.kill("SIGTERM");
+    }
+    report(results);
+  } finally {
+    for (const child of children) if (child.exitCode === null) child.kill("SIGTERM");
+    await redis.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function report(results: Result[]): void {
+  const byName = new Map(results.map((r) => [r.name, r]));
+  const nginx = byName.get("nginx");
+  const direct = byName.get("direct")!;
+  console.log(`\n${CONNECTIONS} connections, ${DURATION_S}s each, ${Buffer.byteLength(BODY)}-byte JSON POST, wrk -t1`);
+  console.log("name                   req/s      p50 ms   p99 ms   errors");
+  for (const r of results) {
+    console.log(`${r.name.padEnd(22)} ${r.rps.toFixed(0).padStart(8)}   ${r.p50ms.toFixed(2).padStart(6)}   ${r.p99ms.toFixed(2).padStart(6)}   ${r.errors}`);
+  }
+  for (const r of results.filter((x) => x.name.startsWith("kappa"))) {
+    if (nginx) console.log(`${r.name}: ${((100 * r.rps) / nginx.rps).toFixed(0)}% of nginx req/s (goal >= 70%), p50 +${(r.p50ms - nginx.p50ms).toFixed(2)} ms vs nginx`);
+    console.log(`${r.name}: p50 +${(r.p50ms - direct.p50ms).toFixed(2)} ms vs direct (goal < 1 ms added)`);
+  }
+}
+
+const role = process.argv[2];
+if (role === "upstream") await upstream();
+else if (role === "gateway") await gatewayRole(JSON.parse(process.argv[3]!));
+else await main();
