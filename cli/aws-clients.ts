@@ -1,7 +1,7 @@
 // AWS SDK clients pointed at the local platform's AWS-compatible port, signed with its access key. Using
 // the real SDKs (not a hand-rolled signer) is the point: what works here works for any SDK user.
-import { LambdaClient } from "@aws-sdk/client-lambda";
-import { SQSClient } from "@aws-sdk/client-sqs";
+import type { LambdaClient } from "@aws-sdk/client-lambda";
+import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { DevState } from "./dev/state-file.js";
 import type { ResourceId } from "./names.js";
 
@@ -13,8 +13,11 @@ const config = (state: DevState) => ({
   maxAttempts: 1,
 });
 
-export const lambdaClient = (state: DevState): LambdaClient => new LambdaClient(config(state));
-export const sqsClient = (state: DevState): SQSClient => new SQSClient(config(state));
+// Loaded on first use: the SDKs take a noticeable part of a second to import, which `kappa --help` should not pay.
+export const lambdaClient = async (state: DevState): Promise<LambdaClient> =>
+  new (await import("@aws-sdk/client-lambda")).LambdaClient(config(state));
+export const sqsClient = async (state: DevState): Promise<SQSClient> =>
+  new (await import("@aws-sdk/client-sqs")).SQSClient(config(state));
 
 /** The FunctionName the Lambda API knows a function by (see docs/gateway.md: the namespace maps to the name). */
 export function lambdaFunctionName(id: ResourceId): string {

@@ -46,8 +46,8 @@ export class CommandContext {
   }
 
   /** Prints data as JSON/YAML when asked, else calls `human` to print the table view. */
-  emit(data: unknown, human: () => string): void {
-    this.print(this.format === "table" ? human() : renderData(this.format, data));
+  async emit(data: unknown, human: () => string): Promise<void> {
+    this.print(this.format === "table" ? human() : await renderData(this.format, data));
   }
 }
 

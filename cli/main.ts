@@ -4,6 +4,10 @@ import { buildProgram } from "./program.js";
 import { CliError, ExitCode } from "./errors.js";
 import { styleFor } from "./output/style.js";
 
+// A reader that went away (`kappa list | head`, a closed terminal) must not crash the CLI mid-cleanup.
+process.stdout.on("error", () => {});
+process.stderr.on("error", () => {});
+
 async function main(argv: string[]): Promise<number> {
   try {
     await buildProgram().parseAsync(argv);

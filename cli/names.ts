@@ -1,6 +1,5 @@
 // How commands name things: `hello` is default/hello, `team-a/hello` names the namespace too; kinds go by
 // their kind, plural, singular or short name as kubectl accepts them.
-import { Kinds } from "../api/index.js";
 import { UsageError } from "./errors.js";
 
 export interface ResourceId {
@@ -26,7 +25,9 @@ const PLAIN = [
   { kind: "ConfigMap", names: ["configmap", "configmaps", "cm"] },
 ];
 
-export function parseKind(text: string): string {
+/** Async because the kinds table pulls in every schema, which only commands that take a kind should pay for. */
+export async function parseKind(text: string): Promise<string> {
+  const { Kinds } = await import("../api/resources/kinds.js");
   const wanted = text.toLowerCase();
   for (const info of Kinds) {
     if ([info.kind.toLowerCase(), info.plural, info.singular, ...info.shortNames].includes(wanted))

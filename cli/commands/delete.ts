@@ -5,7 +5,6 @@ import type { Command } from "commander";
 import { AdminClient } from "../admin-client.js";
 import { contextOf } from "../context.js";
 import { CliError } from "../errors.js";
-import { removeDocument } from "../manifest-edit.js";
 import { parseKind, parseResourceId } from "../names.js";
 
 export function registerDelete(program: Command): void {
@@ -23,7 +22,7 @@ export function registerDelete(program: Command): void {
     .addHelpText("after", "\nExamples:\n  kappa delete hello\n  kappa delete nightly --kind schedule")
     .action(async (target: string, options: { kind: string }, command: Command) => {
       const context = contextOf(command);
-      const kind = parseKind(options.kind);
+      const kind = await parseKind(options.kind);
       const id = parseResourceId(target, kind);
       const state = context.dev();
       const admin = new AdminClient(state);
@@ -37,6 +36,7 @@ export function registerDelete(program: Command): void {
         throw new CliError(
           `${kind} ${id.namespace}/${id.name} has no source file; remove it from the folder by hand`,
         );
+      const { removeDocument } = await import("../manifest-edit.js");
       const outcome = removeDocument(join(state.dir, file), { kind, ...id });
       if (outcome === "not-found")
         throw new CliError(
@@ -46,7 +46,7 @@ export function registerDelete(program: Command): void {
       const key = `${kind}/${id.namespace}/${id.name}`;
       const gone = !(await admin.get(kind, id.namespace, id.name));
       const summary = { deleted: key, file, fileRemoved: outcome === "removed-file", gone, reload: result };
-      context.emit(
+      await context.emit(
         summary,
         () =>
           context.out.ok(`deleted ${key}`) +

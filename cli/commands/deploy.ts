@@ -13,13 +13,10 @@ import {
 } from "node:fs";
 import { basename, dirname, join, resolve, sep } from "node:path";
 import type { Command } from "commander";
-import { parseAllDocuments } from "yaml";
 import { AdminClient } from "../admin-client.js";
 import { contextOf, type CommandContext } from "../context.js";
 import { CliError, UsageError } from "../errors.js";
 import { formatProblem } from "../dev/banner.js";
-import { findManifestFiles, loadManifestFiles, resourceLabel } from "../dev/manifest-loader.js";
-import { validateDocument } from "../dev/validate-document.js";
 import type { DevState } from "../dev/state-file.js";
 import { readyOf } from "../resource-view.js";
 
@@ -55,6 +52,8 @@ async function runDeploy(context: CommandContext, path: string, options: DeployO
   const wait = Number(options.wait);
   if (!Number.isFinite(wait) || wait < 0)
     throw new UsageError(`--wait must be a number of seconds (got "${options.wait}")`);
+  const { findManifestFiles, loadManifestFiles, resourceLabel } = await import("../dev/manifest-loader.js");
+  const { validateDocument } = await import("../dev/validate-document.js");
   const isDir = statSync(source).isDirectory();
   const root = isDir ? source : dirname(source);
   const files = isDir ? findManifestFiles(source) : [source];
@@ -66,11 +65,11 @@ async function runDeploy(context: CommandContext, path: string, options: DeployO
   }
   const labels = load.resources.map((r) => resourceLabel(r.resource));
   if (options.dryRun) {
-    context.emit({ valid: labels }, () => context.out.ok(`valid: ${labels.join(", ")}\n`));
+    await context.emit({ valid: labels }, () => context.out.ok(`valid: ${labels.join(", ")}\n`));
     return;
   }
   const state = context.dev();
-  const placed = place(state, source, isDir);
+  const placed = await place(state, source, isDir);
   context.note(context.err.dim(`copied into ${placed}; reloading...`));
   const admin = new AdminClient(state);
   const result = await admin.reload();
@@ -86,7 +85,7 @@ async function runDeploy(context: CommandContext, path: string, options: DeployO
     .map((r) => r.resource.metadata);
   const ready = wait > 0 ? await waitForReady(context, admin, functions, wait * 1000) : [];
   const urls = functions.map((f) => `${state.httpUrl}/function/${f.namespace}/${f.name}`);
-  context.emit({ deployed: labels, placedAt: placed, functions: urls, ready }, () => {
+  await context.emit({ deployed: labels, placedAt: placed, functions: urls, ready }, () => {
     let text = labels.map((l) => context.out.ok(`deployed ${l}`)).join("\n") + "\n";
     for (const url of urls) text += `  ${context.out.link(url)}\n`;
     return text;
@@ -94,12 +93,12 @@ async function runDeploy(context: CommandContext, path: string, options: DeployO
 }
 
 /** Puts the deployment into the dev folder; returns where (absolute). */
-function place(state: DevState, source: string, isDir: boolean): string {
+async function place(state: DevState, source: string, isDir: boolean): Promise<string> {
   const devDir = state.dir;
   if (source === devDir || source.startsWith(devDir + sep)) return source; // already served: a reload is enough
   if (!isDir) {
     const target = join(devDir, basename(source));
-    writeFileSync(target, withAbsoluteCodePaths(source));
+    writeFileSync(target, await withAbsoluteCodePaths(source));
     return target;
   }
   const target = join(devDir, basename(source));
@@ -117,7 +116,8 @@ function place(state: DevState, source: string, isDir: boolean): string {
 }
 
 /** The manifest's text with every Function's relative code.path replaced by the absolute folder. */
-function withAbsoluteCodePaths(file: string): string {
+async function withAbsoluteCodePaths(file: string): Promise<string> {
+  const { parseAllDocuments } = await import("yaml");
   const documents = parseAllDocuments(readFileSync(file, "utf8"));
   const list = Array.isArray(documents) ? documents : [documents];
   return list

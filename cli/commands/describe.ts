@@ -35,8 +35,9 @@ export function registerDescribe(program: Command): void {
       );
       const url = `${state.httpUrl}/function/${id.namespace}/${id.name}`;
       const logPath = functionLogPath(state.logsDir, id.namespace, id.name);
-      context.emit({ function: fn, url, routes, queueTriggers: triggers, schedules, logFile: logPath }, () =>
-        renderDescribe(context, fn, url, routes, triggers, schedules, readLastLines(logPath, 10)),
+      await context.emit(
+        { function: fn, url, routes, queueTriggers: triggers, schedules, logFile: logPath },
+        () => renderDescribe(context, fn, url, routes, triggers, schedules, readLastLines(logPath, 10)),
       );
     });
 }

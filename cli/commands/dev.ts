@@ -2,14 +2,12 @@
 import { mkdirSync } from "node:fs";
 import { join, relative } from "node:path";
 import type { Command } from "commander";
-import { pino, type Logger } from "pino";
+import type { Logger } from "pino";
 import { contextOf } from "../context.js";
 import { UsageError } from "../errors.js";
 import { generateAccessKey, parseAccessKey } from "../dev/access-key.js";
 import { renderBanner, renderChanges, renderProblems } from "../dev/banner.js";
-import { startLocalPlatform } from "../dev/local-platform.js";
 import { isAlive, readStateIfAny, stateFilePath } from "../dev/state-file.js";
-import { startServices } from "../dev/services.js";
 import { existsSync, statSync } from "node:fs";
 import { CliError } from "../errors.js";
 
@@ -79,12 +77,15 @@ async function runDev(options: DevOptions, command: Command): Promise<void> {
     );
   }
   const accessKey = options.accessKey ? parseAccessKey(options.accessKey) : generateAccessKey();
-  const logger = makeLogger(context.devHome, options.verbose === true);
+  const logger = await makeLogger(context.devHome, options.verbose === true);
   const displayDir = relative(process.cwd(), options.dir) || ".";
   const style = context.out;
   const started = Date.now();
   process.stdout.write(style.dim(`Starting Kappa (local mode) on folder ${displayDir}...\n`));
 
+  // The platform (controller, gateway, queue engine, validator) is loaded here, not at CLI start-up.
+  const { startLocalPlatform } = await import("../dev/local-platform.js");
+  const { startServices } = await import("../dev/services.js");
   const platform = await startLocalPlatform({
     dir: options.dir,
     port,
@@ -130,7 +131,8 @@ function parsePort(value: string, flag: string): number {
   return port;
 }
 
-function makeLogger(devHome: string, verbose: boolean): Logger {
+async function makeLogger(devHome: string, verbose: boolean): Promise<Logger> {
+  const { pino } = await import("pino");
   if (verbose) return pino({ name: "kappa-dev" }, pino.destination(2));
   const logsDir = join(devHome, "logs");
   mkdirSync(logsDir, { recursive: true });

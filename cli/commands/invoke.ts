@@ -1,6 +1,6 @@
 // `kappa invoke <fn>`: one invocation through the Lambda Invoke API (SigV4, the real AWS SDK), sync or async.
 import { readFileSync } from "node:fs";
-import { InvokeCommand, type InvokeCommandOutput } from "@aws-sdk/client-lambda";
+import type { InvokeCommandOutput } from "@aws-sdk/client-lambda";
 import type { Command } from "commander";
 import { lambdaClient, lambdaFunctionName } from "../aws-clients.js";
 import { contextOf } from "../context.js";
@@ -37,7 +37,8 @@ Exit code 1 when the function returned an error (X-Amz-Function-Error) or the ca
       const id = parseResourceId(target);
       const payload = readEvent(options.data);
       const state = context.dev();
-      const client = lambdaClient(state);
+      const { InvokeCommand } = await import("@aws-sdk/client-lambda");
+      const client = await lambdaClient(state);
       let output: InvokeCommandOutput;
       try {
         output = await client.send(
@@ -61,7 +62,7 @@ Exit code 1 when the function returned an error (X-Amz-Function-Error) or the ca
       const log = output.LogResult ? Buffer.from(output.LogResult, "base64").toString("utf8") : undefined;
       const requestId = output.$metadata.requestId;
       if (log !== undefined && context.format === "table") context.note(context.err.dim(log.trimEnd()));
-      context.emit(
+      await context.emit(
         {
           statusCode: output.StatusCode,
           functionError: output.FunctionError,

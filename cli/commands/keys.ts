@@ -5,12 +5,9 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
-import { stringify } from "yaml";
-import { API_VERSION } from "../../api/index.js";
 import { AdminClient } from "../admin-client.js";
 import { contextOf } from "../context.js";
 import { CliError } from "../errors.js";
-import { removeDocument } from "../manifest-edit.js";
 import { parseResourceId } from "../names.js";
 import { renderTable } from "../output/table.js";
 
@@ -46,6 +43,8 @@ Examples:
           `UsagePlan ${id.namespace}/${o.plan} is not loaded; \`kappa list usageplans\` shows the plans`,
         );
       }
+      const { stringify } = await import("yaml");
+      const { API_VERSION } = await import("../../api/resources/common.js");
       const key = randomBytes(30).toString("base64url");
       const secretName = `${id.name}-api-key`;
       const secret = {
@@ -78,7 +77,7 @@ Examples:
       const problems = result.problems.filter((p) => p.file.startsWith("keys"));
       if (problems.length)
         throw new CliError(`the platform rejected the key: ${problems.map((p) => p.message).join("; ")}`);
-      context.emit(
+      await context.emit(
         { name: `${id.namespace}/${id.name}`, apiKey: key, file },
         () =>
           `${context.out.ok(`created API key ${id.namespace}/${id.name}`)}${o.plan ? ` (plan ${o.plan})` : ""}\n${context.out.bold(key)}\n${context.out.dim("send it as the x-api-key header; it is shown only now")}\n`,
@@ -101,7 +100,7 @@ Examples:
           description: s.description ?? null,
         };
       });
-      context.emit({ keys: rows }, () =>
+      await context.emit({ keys: rows }, () =>
         rows.length === 0
           ? context.out.dim("no API keys\n")
           : renderTable(
@@ -130,6 +129,7 @@ Examples:
       if (!file)
         throw new CliError(`ApiKey ${id.namespace}/${id.name} has no source file; remove it by hand`);
       const path = join(state.dir, file);
+      const { removeDocument } = await import("../manifest-edit.js");
       removeDocument(path, { kind: "ApiKey", ...id });
       const secretName = (found.spec as { secretRef?: { name?: string } }).secretRef?.name;
       const secret = secretName ? await admin.get("Secret", id.namespace, secretName) : undefined;
@@ -147,7 +147,7 @@ Examples:
       await admin.reload();
       if (await admin.get("ApiKey", id.namespace, id.name))
         throw new CliError(`ApiKey ${id.namespace}/${id.name} is still loaded; check ${file}`);
-      context.emit({ revoked: `${id.namespace}/${id.name}` }, () =>
+      await context.emit({ revoked: `${id.namespace}/${id.name}` }, () =>
         context.out.ok(`revoked ${id.namespace}/${id.name}\n`),
       );
     });

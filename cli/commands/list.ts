@@ -27,10 +27,10 @@ Examples:
     )
     .action(async (kindText: string | undefined, options: { namespace?: string }, command: Command) => {
       const context = contextOf(command);
-      const kind = parseKind(kindText ?? "functions");
+      const kind = await parseKind(kindText ?? "functions");
       const state = context.dev();
       const items = await new AdminClient(state).list(kind, options.namespace);
-      context.emit({ kind, items }, () => renderList(context, kind, items, state.httpUrl));
+      await context.emit({ kind, items }, () => renderList(context, kind, items, state.httpUrl));
     });
 }
 

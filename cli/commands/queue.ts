@@ -1,19 +1,10 @@
 // `kappa queue ...`: SQS queues of the local platform, through its SQS API (the real AWS SDK, SigV4).
-import {
-  CreateQueueCommand,
-  DeleteMessageBatchCommand,
-  GetQueueAttributesCommand,
-  GetQueueUrlCommand,
-  ListQueuesCommand,
-  PurgeQueueCommand,
-  ReceiveMessageCommand,
-  SendMessageCommand,
-  StartMessageMoveTaskCommand,
-  type SQSClient,
-} from "@aws-sdk/client-sqs";
+import type { SQSClient } from "@aws-sdk/client-sqs";
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { sqsClient } from "../aws-clients.js";
+
+type SqsApi = typeof import("@aws-sdk/client-sqs");
 import { contextOf, type CommandContext } from "../context.js";
 import { CliError, UsageError } from "../errors.js";
 import { renderTable } from "../output/table.js";
@@ -38,12 +29,12 @@ Examples:
     .command("list")
     .description("list queues with their approximate counts")
     .action(async (_o: unknown, command: Command) =>
-      withSqs(command, async (context, sqs) => {
-        const urls = (await sqs.send(new ListQueuesCommand({}))).QueueUrls ?? [];
+      withSqs(command, async (context, sqs, sqsApi) => {
+        const urls = (await sqs.send(new sqsApi.ListQueuesCommand({}))).QueueUrls ?? [];
         const rows: { name: string; url: string; visible: number; inFlight: number; delayed: number }[] = [];
         for (const url of urls) {
           const a =
-            (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["All"] })))
+            (await sqs.send(new sqsApi.GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["All"] })))
               .Attributes ?? {};
           rows.push({
             name: url.split("/").pop() ?? url,
@@ -53,7 +44,7 @@ Examples:
             delayed: Number(a.ApproximateNumberOfMessagesDelayed ?? 0),
           });
         }
-        context.emit({ queues: rows }, () =>
+        await context.emit({ queues: rows }, () =>
           rows.length === 0
             ? context.out.dim("no queues\n")
             : renderTable(
@@ -88,7 +79,7 @@ Examples:
         },
         command: Command,
       ) =>
-        withSqs(command, async (context, sqs) => {
+        withSqs(command, async (context, sqs, sqsApi) => {
           if (o.fifo && !name.endsWith(".fifo"))
             throw new UsageError(`a FIFO queue's name ends in .fifo: use ${name}.fifo`);
           const attributes: Record<string, string> = {};
@@ -102,7 +93,7 @@ Examples:
             const dlqUrl = await queueUrl(sqs, o.dlq);
             const arn = (
               await sqs.send(
-                new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ["QueueArn"] }),
+                new sqsApi.GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ["QueueArn"] }),
               )
             ).Attributes?.QueueArn;
             attributes.RedrivePolicy = JSON.stringify({
@@ -110,9 +101,10 @@ Examples:
               maxReceiveCount: Number(integer(o.maxReceive, "--max-receive")),
             });
           }
-          const url = (await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes })))
-            .QueueUrl;
-          context.emit({ queueUrl: url }, () => context.out.ok(`created ${name}`) + `  ${url}\n`);
+          const url = (
+            await sqs.send(new sqsApi.CreateQueueCommand({ QueueName: name, Attributes: attributes }))
+          ).QueueUrl;
+          await context.emit({ queueUrl: url }, () => context.out.ok(`created ${name}`) + `  ${url}\n`);
         }),
     );
 
@@ -130,10 +122,10 @@ Examples:
         o: { body: string; delay?: string; groupId?: string; dedupId?: string },
         command: Command,
       ) =>
-        withSqs(command, async (context, sqs) => {
+        withSqs(command, async (context, sqs, sqsApi) => {
           const body = o.body.startsWith("@") ? readBodyFile(o.body.slice(1)) : o.body;
           const out = await sqs.send(
-            new SendMessageCommand({
+            new sqsApi.SendMessageCommand({
               QueueUrl: await queueUrl(sqs, name),
               MessageBody: body,
               DelaySeconds: o.delay === undefined ? undefined : Number(integer(o.delay, "--delay")),
@@ -141,7 +133,7 @@ Examples:
               MessageDeduplicationId: o.dedupId,
             }),
           );
-          context.emit({ messageId: out.MessageId, md5OfMessageBody: out.MD5OfMessageBody }, () =>
+          await context.emit({ messageId: out.MessageId, md5OfMessageBody: out.MD5OfMessageBody }, () =>
             context.out.ok(`sent ${out.MessageId}\n`),
           );
         }),
@@ -161,10 +153,10 @@ Examples:
         o: { max: string; wait: string; visibilityTimeout?: string; delete?: boolean },
         command: Command,
       ) =>
-        withSqs(command, async (context, sqs) => {
+        withSqs(command, async (context, sqs, sqsApi) => {
           const url = await queueUrl(sqs, name);
           const out = await sqs.send(
-            new ReceiveMessageCommand({
+            new sqsApi.ReceiveMessageCommand({
               QueueUrl: url,
               MaxNumberOfMessages: Number(integer(o.max, "--max")),
               WaitTimeSeconds: Number(integer(o.wait, "--wait")),
@@ -178,7 +170,7 @@ Examples:
           const messages = out.Messages ?? [];
           if (o.delete && messages.length > 0) {
             const deleted = await sqs.send(
-              new DeleteMessageBatchCommand({
+              new sqsApi.DeleteMessageBatchCommand({
                 QueueUrl: url,
                 Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
               }),
@@ -188,7 +180,7 @@ Examples:
                 `received, but could not delete ${deleted.Failed.length} message(s): ${deleted.Failed[0]!.Message}`,
               );
           }
-          context.emit({ messages }, () =>
+          await context.emit({ messages }, () =>
             messages.length === 0
               ? context.out.dim("no messages\n")
               : messages
@@ -206,9 +198,9 @@ Examples:
     .argument("<queue>", "queue name")
     .description("delete every message in the queue")
     .action(async (name: string, _o: unknown, command: Command) =>
-      withSqs(command, async (context, sqs) => {
-        await sqs.send(new PurgeQueueCommand({ QueueUrl: await queueUrl(sqs, name) }));
-        context.emit({ purged: name }, () => context.out.ok(`purged ${name}\n`));
+      withSqs(command, async (context, sqs, sqsApi) => {
+        await sqs.send(new sqsApi.PurgeQueueCommand({ QueueUrl: await queueUrl(sqs, name) }));
+        await context.emit({ purged: name }, () => context.out.ok(`purged ${name}\n`));
       }),
     );
 
@@ -218,23 +210,23 @@ Examples:
     .option("--to <queue>", "destination queue (default: each message's source queue)")
     .description("move messages from a dead-letter queue back to their source (StartMessageMoveTask)")
     .action(async (name: string, o: { to?: string }, command: Command) =>
-      withSqs(command, async (context, sqs) => {
+      withSqs(command, async (context, sqs, sqsApi) => {
         const arnOf = async (q: string) =>
           (
             await sqs.send(
-              new GetQueueAttributesCommand({
+              new sqsApi.GetQueueAttributesCommand({
                 QueueUrl: await queueUrl(sqs, q),
                 AttributeNames: ["QueueArn"],
               }),
             )
           ).Attributes?.QueueArn;
         const task = await sqs.send(
-          new StartMessageMoveTaskCommand({
+          new sqsApi.StartMessageMoveTaskCommand({
             SourceArn: await arnOf(name),
             DestinationArn: o.to ? await arnOf(o.to) : undefined,
           }),
         );
-        context.emit({ taskHandle: task.TaskHandle }, () =>
+        await context.emit({ taskHandle: task.TaskHandle }, () =>
           context.out.ok(`redrive started from ${name}${o.to ? ` to ${o.to}` : ""}\n`),
         );
       }),
@@ -243,13 +235,14 @@ Examples:
 
 async function withSqs(
   command: Command,
-  body: (context: CommandContext, sqs: SQSClient) => Promise<void>,
+  body: (context: CommandContext, sqs: SQSClient, sqsApi: SqsApi) => Promise<void>,
 ): Promise<void> {
   const context = contextOf(command);
   const state = context.dev();
-  const sqs = sqsClient(state);
+  const sqsApi = await import("@aws-sdk/client-sqs"); // the SDK is loaded only by the commands that use it
+  const sqs = await sqsClient(state);
   try {
-    await body(context, sqs);
+    await body(context, sqs, sqsApi);
   } catch (error) {
     if (error instanceof CliError) throw error;
     const e = error as { name?: string; message?: string };
@@ -260,6 +253,7 @@ async function withSqs(
 }
 
 async function queueUrl(sqs: SQSClient, name: string): Promise<string> {
+  const { GetQueueUrlCommand } = await import("@aws-sdk/client-sqs");
   try {
     return (await sqs.send(new GetQueueUrlCommand({ QueueName: name }))).QueueUrl!;
   } catch (error) {

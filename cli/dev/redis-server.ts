@@ -20,19 +20,9 @@ export const REDIS_INSTALL_HINT =
 
 /** The redis-server binary on PATH (or at `explicit`), or undefined. */
 export function findRedisServer(explicit?: string): string | undefined {
-  const candidates = explicit
-    ? [explicit]
-    : [
-        "redis-server",
-        "/usr/bin/redis-server",
-        "/usr/local/bin/redis-server",
-        "/opt/homebrew/bin/redis-server",
-      ];
-  for (const candidate of candidates) {
-    const probe = spawnSync(candidate, ["--version"], { stdio: "ignore", timeout: 5000 });
-    if (probe.status === 0) return candidate;
-  }
-  return undefined;
+  const candidate = explicit ?? "redis-server";
+  const probe = spawnSync(candidate, ["--version"], { stdio: "ignore", timeout: 5000 });
+  return probe.status === 0 ? candidate : undefined;
 }
 
 /** Redis answers within a second or two on any machine; 10 s leaves room for a loaded CI box. */
@@ -72,7 +62,14 @@ export async function startPrivateRedis(options: {
     child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     const started = await waitForRedis(child, port);
     if (started) {
-      return { url: `redis://127.0.0.1:${port}`, pid: child.pid ?? 0, stop: () => stopChild(child) };
+      // Whatever way this process ends (a crash included), its private redis must not outlive it.
+      const killOnExit = () => child.kill("SIGKILL");
+      process.once("exit", killOnExit);
+      const stop = async () => {
+        await stopChild(child);
+        process.off("exit", killOnExit);
+      };
+      return { url: `redis://127.0.0.1:${port}`, pid: child.pid ?? 0, stop };
     }
     await stopChild(child);
     if (attempt >= 1)

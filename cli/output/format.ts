@@ -1,5 +1,4 @@
 // `-o json|yaml` for scripts; the default is the human view the command prints itself.
-import { stringify } from "yaml";
 import { UsageError } from "../errors.js";
 
 export type OutputFormat = "table" | "json" | "yaml";
@@ -10,6 +9,8 @@ export function parseOutputFormat(value: string | undefined): OutputFormat {
   throw new UsageError(`-o/--output must be json, yaml or table (got "${value}")`);
 }
 
-export function renderData(format: "json" | "yaml", data: unknown): string {
-  return format === "json" ? JSON.stringify(data, null, 2) + "\n" : stringify(data);
+export async function renderData(format: "json" | "yaml", data: unknown): Promise<string> {
+  if (format === "json") return JSON.stringify(data, null, 2) + "\n";
+  const { stringify } = await import("yaml"); // loaded only when asked: it costs startup time
+  return stringify(data);
 }
