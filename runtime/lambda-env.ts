@@ -28,11 +28,11 @@ const ENV_KEY = /^[a-zA-Z][a-zA-Z0-9_]*$/;
 export function checkUserEnv(env: Record<string, unknown>): string | undefined {
   let bytes = 0;
   for (const [key, value] of Object.entries(env)) {
-    if (!ENV_KEY.test(key)) {
-      return `env key "${key}" is not a valid name: use letters, digits and underscores, starting with a letter`;
-    }
     if (RESERVED_ENV_KEYS.has(key)) {
       return `env key "${key}" is reserved by the Lambda runtime: remove it from env`;
+    }
+    if (!ENV_KEY.test(key)) {
+      return `env key "${key}" is not a valid name: use letters, digits and underscores, starting with a letter`;
     }
     if (typeof value !== "string") return `env.${key} must be a string (quote numbers and booleans)`;
     bytes += Buffer.byteLength(key) + Buffer.byteLength(value);

@@ -39,10 +39,12 @@ export function parseSpecializeRequest(body: unknown): ParseResult {
   if (typeof runtime !== "string" || !(RUNTIMES as readonly string[]).includes(runtime)) {
     return fail(`runtime must be one of ${RUNTIMES.join(", ")}, got ${JSON.stringify(runtime)}`);
   }
+  if (typeof handler === "string" && handler.split("/").includes("..")) {
+    return fail('handler must not leave the task root (no "..")');
+  }
   if (typeof handler !== "string" || (runtime !== "provided" && !/^[^.]+\.[^.].*$/.test(handler))) {
     return fail('handler must be <file>.<export> such as "index.handler" or "src/app.handler"');
   }
-  if (handler.split("/").includes("..")) return fail('handler must not leave the task root (no "..")');
   if (!isRecord(code)) return fail('code must be {files: {path: base64}} or {dir: "/absolute/dir"}');
   if ("dir" in code) {
     if (typeof code.dir !== "string" || !isAbsolute(code.dir))
