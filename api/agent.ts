@@ -10,11 +10,25 @@
 //                         logResult header = base64 of the invocation's last 4 KB of log when logType was Tail.
 //                         429 {code:"InstanceBusy"} = all perInstance slots are taken (never queued).
 //                         503 {code:"NotReady"} = not specialized yet, or init failed and the instance is being replaced.
+//                         400 {code:"BadRequest"} = missing request id or malformed headers; 413 {code:"RequestTooLarge"}
+//                         = body over 6 MB. A function whose init failed still answers 200 + functionError with the
+//                         init error (Runtime.ImportModuleError, Runtime.HandlerNotFound, ...) and retries init on
+//                         each invoke, as Lambda does.
 //   POST /specialize      body = SpecializeRequest. 200 when the code is loaded and init ran; 409 if already
 //                         specialized for another function; 400 with {code, message} for a bad request.
+//                         200 body = {ready: true, function: "<ns>/<name>", initError?: FunctionErrorBody}: initError
+//                         is set when the function's init failed (the instance stays specialized and reports it on
+//                         invokes). Specializing again for the same function (and codeSha256) is a no-op 200.
 //   GET  /healthz         200 while the process serves.
 //   GET  /readyz          200 once a function is loaded and ready for invokes, else 503.
 //   GET  /metrics         Prometheus text.
+//
+// Started with KAPPA_AGENT_PORT=0 the agent picks a free port; its stdout (one JSON object per line) then carries a
+// line with {"msg":"listening","port":N} once it accepts requests, which a parent process (local mode) reads to
+// learn the port. Other agent env: KAPPA_RUNTIME (the generic runtime it can specialize into), KAPPA_FUNCTION
+// (a JSON SpecializeRequest to start already specialized); the rest is in docs/runtime.md.
+// Function output appears on the agent's stdout as JSON lines
+// {"time","level","requestId","function","stream":"stdout"|"stderr","message"}.
 
 export const AGENT_DEFAULT_PORT = 8090;
 
