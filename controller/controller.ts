@@ -18,7 +18,8 @@ import { LOCAL_DEFAULT_POOLS, WarmPools, type PoolDefault } from "./pools/warm-p
 import { InstanceRegistry, type RedisClient } from "./registry/instance-registry.js";
 import { MemoryStatusWriter, type Status, type StatusWriter } from "./status.js";
 import { WorkQueue } from "./work-queue.js";
-import { TriggerManager, type TriggerQueueEngine } from "./triggers/trigger-manager.js";
+import { TriggerManager } from "./triggers/trigger-manager.js";
+import type { TriggerQueueEngine } from "./triggers/trigger-queue.js";
 import type { Invoker } from "./invoker/invoker.js";
 
 export interface LeaderElection {

@@ -11,8 +11,12 @@ describe("warm pools (local processes, real Redis)", () => {
     const h = await startHarness({ warmPools: [{ runtime: "nodejs20", size: 1 }] });
     try {
       const generic = () => h.backend.list().filter((i) => !i.owner && i.phase === "started");
-      const [warm] = await until("one warm generic instance", () => (generic().length === 1 ? generic() : undefined));
-      h.store.upsert(fn(h.namespace, "pooled", { scaling: { minInstances: 0, maxInstances: 2, idleSeconds: 60 } }));
+      const [warm] = await until("one warm generic instance", () =>
+        generic().length === 1 ? generic() : undefined,
+      );
+      h.store.upsert(
+        fn(h.namespace, "pooled", { scaling: { minInstances: 0, maxInstances: 2, idleSeconds: 60 } }),
+      );
       await h.controller.idle();
       await demand(h.redis, h.namespace, "pooled");
       const [record] = await until("an instance in the registry", async () => {
@@ -42,8 +46,13 @@ describe("warm pools (local processes, real Redis)", () => {
         spec: { runtime: "nodejs20", size: 2, memoryMiB: 256 },
       });
       await until("pool of two", () => generic().filter((i) => i.phase === "started").length === 2);
-      const status = await until("RuntimePool status", () => h.controller.status("RuntimePool", h.namespace, "node"));
-      await until("status says 2 ready", () => h.controller.status("RuntimePool", h.namespace, "node")?.ready === 2);
+      const status = await until("RuntimePool status", () =>
+        h.controller.status("RuntimePool", h.namespace, "node"),
+      );
+      await until(
+        "status says 2 ready",
+        () => h.controller.status("RuntimePool", h.namespace, "node")?.ready === 2,
+      );
       assert.ok(status.conditions);
       h.store.delete("RuntimePool", h.namespace, "node");
       await until("back to the default pool of one", () => generic().length === 1);
