@@ -34,6 +34,8 @@ export interface ApiKeyStageOptions {
   clock?: Clock;
   logger?: StageLogger;
   registry?: Registry;
+  /** Redis key prefix of the limiter built here; default "kappa:rl" */
+  prefix?: string;
   /** default source for routes that do not name one (route.auth.apiKeySource); default HEADER */
   apiKeySource?: ApiKeySource;
 }
@@ -69,6 +71,7 @@ export function apiKeyStage(options: ApiKeyStageOptions): ApiKeyStage {
       clock,
       logger,
       registry,
+      prefix: options.prefix,
     });
   const index = new ApiKeyIndex(store, logger);
   const metrics = authMetrics(registry);

@@ -1,0 +1,77 @@
+// Builders shared by the auth integration tests: requests as the router would hand them over, and resources.
+import { randomUUID } from "node:crypto";
+import type { StoredResource } from "../../../../api/index.js";
+import type { GatewayRequest, MatchedRoute } from "../../../../gateway/http/gateway-request.js";
+import { isHttpError, type HttpError } from "../../../../gateway/http/http-error.js";
+
+export function gatewayRequest(
+  options: {
+    route?: Partial<MatchedRoute>;
+    headers?: GatewayRequest["headers"];
+    method?: string;
+    path?: string;
+    query?: string;
+    sourceIp?: string;
+  } = {},
+): GatewayRequest {
+  return {
+    id: randomUUID(),
+    method: options.method ?? "GET",
+    rawPath: options.path ?? "/pets/7",
+    rawQuery: options.query ?? "",
+    headers: { host: "api.example.test", "user-agent": "test", ...options.headers },
+    host: "api.example.test",
+    sourceIp: options.sourceIp ?? "10.1.2.3",
+    receivedAt: Date.now(),
+    route: {
+      routeRef: { namespace: "default", name: "pets" },
+      routeKey: "GET /pets/{id}",
+      resourcePath: "/pets/{id}",
+      pathParameters: { id: "7" },
+      function: { namespace: "default", name: "pets" },
+      payloadFormatVersion: "2.0",
+      ...options.route,
+    },
+    identity: {},
+  };
+}
+
+export const resource = (
+  kind: string,
+  name: string,
+  spec: unknown,
+  namespace = "default",
+): StoredResource => ({
+  apiVersion: "kappa.dev/v1alpha1",
+  kind,
+  metadata: { name, namespace },
+  spec,
+});
+
+export const secret = (
+  name: string,
+  data: Record<string, string>,
+  namespace = "default",
+): StoredResource => ({
+  apiVersion: "v1",
+  kind: "Secret",
+  metadata: { name, namespace },
+  data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v).toString("base64")])),
+});
+
+/** Runs a stage and returns the HttpError it threw, or undefined when it let the request through. */
+export async function outcome(
+  stage: (r: GatewayRequest) => unknown,
+  request: GatewayRequest,
+): Promise<HttpError | undefined> {
+  try {
+    await stage(request);
+    return undefined;
+  } catch (error) {
+    if (isHttpError(error)) return error;
+    throw error;
+  }
+}
+
+export const status = (error: HttpError | undefined) =>
+  error ? `${error.status} ${error.message}` : "passed";
