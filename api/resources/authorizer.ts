@@ -9,23 +9,31 @@ export const IDENTITY_SOURCE_PATTERN =
   "^\\$(request\\.(header|querystring)|context|stageVariables)\\.[A-Za-z0-9_.-]+$";
 const IdentitySource = Type.String({ pattern: IDENTITY_SOURCE_PATTERN, maxLength: 256 });
 
-export const FunctionAuthorizerSchema = Type.Object({
-  name: ResourceName({ description: "metadata.name of the authorizer Function in the same namespace" }),
-  identitySources: withDefault(Type.Array(IdentitySource, { minItems: 1, maxItems: 10 }), [
-    "$request.header.Authorization",
-  ]),
-  resultTtlSeconds: Type.Integer({
-    minimum: 0,
-    maximum: 3600,
-    default: 300,
-    description: "0 disables caching",
-  }),
-  payloadFormatVersion: withDefault(PayloadFormatVersionSchema, "2.0"),
-  enableSimpleResponses: Type.Boolean({
-    default: false,
-    description: "payload 2.0 only: handler returns {isAuthorized}",
-  }),
-});
+export const FunctionAuthorizerSchema = Type.Object(
+  {
+    name: ResourceName({ description: "metadata.name of the authorizer Function in the same namespace" }),
+    identitySources: withDefault(Type.Array(IdentitySource, { minItems: 1, maxItems: 10 }), [
+      "$request.header.Authorization",
+    ]),
+    resultTtlSeconds: Type.Integer({
+      minimum: 0,
+      maximum: 3600,
+      default: 300,
+      description: "0 disables caching",
+    }),
+    payloadFormatVersion: withDefault(PayloadFormatVersionSchema, "2.0"),
+    enableSimpleResponses: Type.Boolean({
+      default: false,
+      description: "payload 2.0 only: handler returns {isAuthorized}",
+    }),
+  },
+  {
+    ...celRules({
+      rule: "!self.enableSimpleResponses || self.payloadFormatVersion == '2.0'",
+      message: "enableSimpleResponses needs payloadFormatVersion 2.0",
+    }),
+  },
+);
 export type FunctionAuthorizer = Static<typeof FunctionAuthorizerSchema>;
 
 export const JwtAuthorizerSchema = Type.Object({

@@ -1,7 +1,7 @@
 // Function: a Lambda-style function. The shape of DESIGN.md "Resources", field by field.
 import { Type, type Static } from "@sinclair/typebox";
 import { type KappaResource, QueueRefSchema, RuntimeSchema, statusFields } from "./common.js";
-import { celRules, HttpUrl, ResourceName, StringMap, withDefault } from "./schema-helpers.js";
+import { celRules, HttpUrl, ResourceName, StringMap, withObjectDefault } from "./schema-helpers.js";
 
 /** Lambda's limits: memory in 1 MiB steps from 128 to 10240, timeout up to 15 minutes. */
 export const MEMORY_MIB = { min: 128, max: 10240, default: 128 } as const;
@@ -24,6 +24,10 @@ export const FunctionCodeSchema = Type.Object(
         description: "file name -> file text, e.g. { index.js: '...' }",
         minProperties: 1,
         maxProperties: 64,
+        ...celRules({
+          rule: String.raw`self.all(f, !f.startsWith('/') && !f.matches(r'(^|/)\.{0,2}(/|$)'))`,
+          message: "inline file names are relative, without '.', '..' or empty segments",
+        }),
       }),
     ),
     configMap: Type.Optional(
@@ -162,9 +166,9 @@ export const FunctionSpecSchema = Type.Object(
       maximum: TIMEOUT_SECONDS.max,
       default: TIMEOUT_SECONDS.default,
     }),
-    concurrency: withDefault(FunctionConcurrencySchema, {}),
-    scaling: withDefault(FunctionScalingSchema, {}),
-    async: withDefault(FunctionAsyncSchema, {}),
+    concurrency: withObjectDefault(FunctionConcurrencySchema),
+    scaling: withObjectDefault(FunctionScalingSchema),
+    async: withObjectDefault(FunctionAsyncSchema),
   },
   {
     ...celRules(

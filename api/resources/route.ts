@@ -1,11 +1,19 @@
 // Route: host/path/method -> Function, like an API Gateway HTTP API route with its integration.
 import { Type, type Static } from "@sinclair/typebox";
 import { FunctionRefSchema, type KappaResource, statusFields } from "./common.js";
-import { celRules, ResourceName, StringEnum, withDefault } from "./schema-helpers.js";
+import { celRules, ResourceName, StringEnum, withDefault, withObjectDefault } from "./schema-helpers.js";
 
 export const HTTP_METHODS = ["ANY", "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"] as const;
 export const HttpMethodSchema = StringEnum(HTTP_METHODS);
 export type HttpMethod = Static<typeof HttpMethodSchema>;
+
+/** A list of methods without repeats (a Kubernetes set list: the API server rejects duplicates). */
+export const HttpMethodList = (options: { minItems?: number } = {}) =>
+  Type.Array(HttpMethodSchema, {
+    maxItems: HTTP_METHODS.length,
+    "x-kubernetes-list-type": "set",
+    ...options,
+  });
 
 export const PAYLOAD_FORMAT_VERSIONS = ["1.0", "2.0"] as const;
 export const PayloadFormatVersionSchema = StringEnum(PAYLOAD_FORMAT_VERSIONS, {
@@ -55,7 +63,7 @@ const headerList = (description: string) =>
 
 export const RouteCorsSchema = Type.Object({
   allowOrigins: headerList("origins, or *"),
-  allowMethods: Type.Optional(Type.Array(HttpMethodSchema, { maxItems: 8 })),
+  allowMethods: Type.Optional(HttpMethodList()),
   allowHeaders: headerList("request headers a browser may send"),
   exposeHeaders: headerList("response headers a browser may read"),
   maxAge: Type.Optional(
@@ -80,7 +88,7 @@ export const RouteSpecSchema = Type.Object(
       pattern: ROUTE_PATH_PATTERN,
       description: "e.g. /users/{id} or /files/{proxy+}; {proxy+} is greedy and must be last",
     }),
-    methods: withDefault(Type.Array(HttpMethodSchema, { minItems: 1, maxItems: 8 }), ["ANY"]),
+    methods: withDefault(HttpMethodList({ minItems: 1 }), ["ANY"]),
     function: FunctionRefSchema,
     priority: Type.Integer({
       default: 0,
@@ -89,7 +97,7 @@ export const RouteSpecSchema = Type.Object(
       description: "higher wins when two routes match equally",
     }),
     payloadFormatVersion: withDefault(PayloadFormatVersionSchema, "2.0"),
-    auth: withDefault(RouteAuthSchema, {}),
+    auth: withObjectDefault(RouteAuthSchema),
     rateLimit: Type.Optional(RouteRateLimitSchema),
     cors: Type.Optional(RouteCorsSchema),
     timeoutMilliseconds: Type.Integer({
@@ -99,10 +107,32 @@ export const RouteSpecSchema = Type.Object(
     }),
   },
   {
-    ...celRules({
-      rule: "!self.path.contains('+}') || self.path.endsWith('+}')",
-      message: "a greedy {name+} segment must be the last segment of path",
-    }),
+    ...celRules(
+      {
+        rule: "!self.path.contains('+}') || self.path.endsWith('+}')",
+        message: "a greedy {name+} segment must be the last segment of path",
+      },
+      {
+        rule: String.raw`self.path.matches(r'^/$|^(/([^/{}\s?#]+|\{[A-Za-z0-9_]+\+?\}))+/?$')`,
+        message: "path segments are plain text or a whole {name} / {name+} parameter",
+      },
+      {
+        rule: "!('ANY' in self.methods) || size(self.methods) == 1",
+        message: "ANY already matches every method; list ANY alone or the methods you want",
+      },
+      {
+        rule: "!has(self.rateLimit) || self.rateLimit.by != 'apiKey' || self.auth.apiKeyRequired",
+        message: "rateLimit.by apiKey needs auth.apiKeyRequired: true",
+      },
+      {
+        rule: "!has(self.auth.scopes) || size(self.auth.scopes) == 0 || has(self.auth.authorizer)",
+        message: "auth.scopes need auth.authorizer",
+      },
+      {
+        rule: "!has(self.cors) || !has(self.cors.allowCredentials) || !self.cors.allowCredentials || !has(self.cors.allowOrigins) || !('*' in self.cors.allowOrigins)",
+        message: "cors.allowOrigins cannot be * when allowCredentials is true",
+      },
+    ),
   },
 );
 export type RouteSpec = Static<typeof RouteSpecSchema>;

@@ -1,13 +1,18 @@
 // Schedule: invoke a Function on a cron or rate expression, as an EventBridge schedule does.
 import { Type, type Static } from "@sinclair/typebox";
 import { type KappaResource, statusFields } from "./common.js";
-import { FreeJson, ResourceName } from "./schema-helpers.js";
+import { celRules, FreeJson, ResourceName } from "./schema-helpers.js";
 
 export const ScheduleSpecSchema = Type.Object({
   expression: Type.String({
     minLength: 1,
     maxLength: 256,
     description: "rate(5 minutes), cron(0 12 * * ? *) as in EventBridge, or a plain 5-field cron",
+    // The shape only: the validator (api/schedule-expression.ts) also checks every field's values.
+    ...celRules({
+      rule: String.raw`self.matches(r'^rate\((1 (minute|hour|day)|([2-9]|[1-9][0-9]+) (minutes|hours|days))\)$') || self.matches(r'^cron\(\S+( \S+){5}\)$') || self.matches(r'^\S+( \S+){4}$')`,
+      message: "expression must be rate(N unit), cron(6 fields) or a 5-field cron",
+    }),
   }),
   timezone: Type.String({
     default: "UTC",

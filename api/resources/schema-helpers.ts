@@ -45,4 +45,20 @@ export const withDefault = <T extends TSchema>(schema: T, value: unknown): T => 
   default: value,
 });
 
+/**
+ * An object field that is always present: its default is the object of its fields' own defaults, spelled out,
+ * because the API server validates a default as written (it does not default inside a default first).
+ */
+export const withObjectDefault = <T extends TSchema & { properties: Record<string, TSchema> }>(
+  schema: T,
+): T =>
+  withDefault(
+    schema,
+    Object.fromEntries(
+      Object.entries(schema.properties)
+        .filter(([, property]) => property.default !== undefined)
+        .map(([name, property]) => [name, property.default]),
+    ),
+  );
+
 export type { TSchema, TUnsafe };

@@ -1,8 +1,8 @@
 // UsagePlan: throttling and quota shared by the ApiKeys that name it, as in API Gateway.
 import { Type, type Static } from "@sinclair/typebox";
 import { type KappaResource, statusFields } from "./common.js";
-import { HttpMethodSchema } from "./route.js";
-import { ResourceName, StringEnum } from "./schema-helpers.js";
+import { HttpMethodList } from "./route.js";
+import { celRules, ResourceName, StringEnum } from "./schema-helpers.js";
 
 export const ThrottleSchema = Type.Object({
   rateLimit: Type.Number({
@@ -24,19 +24,27 @@ export type Quota = Static<typeof QuotaSchema>;
 
 export const RouteThrottleSchema = Type.Object({
   route: ResourceName({ description: "metadata.name of a Route in the same namespace" }),
-  methods: Type.Optional(Type.Array(HttpMethodSchema, { minItems: 1, maxItems: 8 })),
+  methods: Type.Optional(HttpMethodList({ minItems: 1 })),
   throttle: ThrottleSchema,
 });
 export type RouteThrottle = Static<typeof RouteThrottleSchema>;
 
-export const UsagePlanSpecSchema = Type.Object({
-  throttle: Type.Optional(ThrottleSchema),
-  quota: Type.Optional(QuotaSchema),
-  routeThrottles: Type.Optional(
-    Type.Array(RouteThrottleSchema, { maxItems: 100, description: "per-route overrides" }),
-  ),
-  description: Type.Optional(Type.String({ maxLength: 1024 })),
-});
+export const UsagePlanSpecSchema = Type.Object(
+  {
+    throttle: Type.Optional(ThrottleSchema),
+    quota: Type.Optional(QuotaSchema),
+    routeThrottles: Type.Optional(
+      Type.Array(RouteThrottleSchema, { maxItems: 100, description: "per-route overrides" }),
+    ),
+    description: Type.Optional(Type.String({ maxLength: 1024 })),
+  },
+  {
+    ...celRules({
+      rule: "has(self.throttle) || has(self.quota) || (has(self.routeThrottles) && size(self.routeThrottles) > 0)",
+      message: "a usage plan sets throttle, quota or routeThrottles",
+    }),
+  },
+);
 export type UsagePlanSpec = Static<typeof UsagePlanSpecSchema>;
 
 export const UsagePlanStatusSchema = Type.Object({
