@@ -41,6 +41,16 @@ if daemon_alive "$dir" kube-apiserver; then
   exit 1
 fi
 
+# On any failure, stop what was started and remove the state: a caller that sees an error has nothing to clean.
+cleanup_on_failure() {
+  local status=$?
+  [ $status -eq 0 ] && return
+  stop_daemons "$dir" kube-controller-manager kube-apiserver etcd
+  rm -rf "$dir"
+  exit $status
+}
+trap cleanup_on_failure EXIT
+
 pki="$dir/pki"
 pki_ca "$pki" ca kappa-test-ca
 pki_cert "$pki" apiserver "/CN=kube-apiserver" \
@@ -85,7 +95,7 @@ if [ "${KAPPA_APISERVER_CONTROLLERS:-0}" = 1 ]; then
     --authentication-kubeconfig "$dir/controller-manager.kubeconfig" \
     --authorization-kubeconfig "$dir/controller-manager.kubeconfig" \
     --bind-address 127.0.0.1 --secure-port 0 --leader-elect=false \
-    --controllers namespace,serviceaccount,serviceaccount-token,garbage-collector \
+    --controllers namespace-controller,serviceaccount-controller,serviceaccount-token-controller,garbage-collector-controller \
     --service-account-private-key-file "$pki/sa.key" --root-ca-file "$pki/ca.crt" \
     --use-service-account-credentials --v=1
   default_sa() {

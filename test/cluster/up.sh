@@ -121,11 +121,17 @@ write_containerd_config "$SANDBOX_IMAGE"
 mkdir -p "$CONTAINERD_STATE"
 start_daemon "$dir" containerd containerd --config "$dir/containerd/config.toml" --log-level warn
 wait_for 30 containerd "$dir" containerd ctr_cluster version
-for tar in "$KAPPA_IMAGES_CACHE"/*.tar; do
-  [ -L "$tar" ] && continue
-  ctr_cluster images import "$tar" >/dev/null
-done
-log "containerd ready, $(ctr_cluster images ls -q | grep -vc '^sha256:') images imported"
+# The sandbox image first (the kubelet needs it for any pod); the rest in the background while the other
+# components start, and up.sh waits for it before returning. Symlinks are other tags of an image.
+ctr_cluster images import "$pause_tar" >/dev/null
+(
+  for tar in "$KAPPA_IMAGES_CACHE"/*.tar; do
+    [ -L "$tar" ] || [ "$tar" = "$pause_tar" ] && continue
+    ctr_cluster images import "$tar" >/dev/null || echo "error: importing $tar failed" >&2
+  done
+) &
+import_pid=$!
+log "containerd ready"
 
 # --- control-plane controllers, kubelet, kube-proxy ---
 start_daemon "$dir" kube-controller-manager "$KAPPA_K8S_BIN/kube-controller-manager" \
@@ -156,6 +162,8 @@ node_ready() {
 wait_for 90 "node $NODE_NAME Ready" "$dir" kubelet node_ready
 default_sa() { kubectl_admin get serviceaccount default -n default; }
 wait_for 30 "the default service account" "$dir" kube-controller-manager default_sa
+wait "$import_pid"
+log "$(ctr_cluster images ls -q | grep -vc '^sha256:') images in containerd"
 # Facts for test code (test/support/cluster.ts) and shells: `source ~/.kappa/cluster/env`.
 cat >"$dir/env" <<ENV
 KUBECONFIG=$dir/kubeconfig

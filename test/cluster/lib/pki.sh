@@ -42,8 +42,10 @@ pki_sa_keys() {
 # write_kubeconfig <file> <server url> <ca file> <client cert> <client key> <user name>
 write_kubeconfig() {
   local file="$1" server="$2" ca="$3" cert="$4" key="$5" user="$6"
-  umask 077
-  cat >"$file.tmp" <<KUBECONFIG
+  # A subshell, so the umask does not leak into the daemons the caller starts afterwards.
+  (
+    umask 077
+    cat >"$file.tmp" <<KUBECONFIG
 apiVersion: v1
 kind: Config
 clusters:
@@ -61,5 +63,6 @@ contexts:
     context: { cluster: kappa, user: $user }
 current-context: kappa
 KUBECONFIG
+  )
   mv "$file.tmp" "$file"
 }
