@@ -5,6 +5,10 @@ import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { DevState } from "./dev/state-file.js";
 import type { ResourceId } from "./names.js";
 
+// The SDK warns on every Node below 22 about its own releases after January 2027; Kappa supports Node 20, and a
+// CLI command should print its answer, not that notice. Users can still set the variable to "false".
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+
 const config = (state: DevState) => ({
   endpoint: state.apiUrl,
   region: state.region,

@@ -53,7 +53,7 @@ export function registerDev(program: Command): void {
 Examples:
   kappa dev --dir examples                 serve the examples on :8080 (functions) and :8081 (AWS API)
   kappa dev --dir . --port 0 --api-port 0  any free ports; \`kappa list\` shows where
-  kappa dev --redis-url redis://127.0.0.1:6379 --access-key KAPPALOCAL:localsecret1
+  kappa dev --redis-url redis://127.0.0.1:6379 --access-key KAPPALOCALDEVKEY:kappa-local-secret
 
 Then: curl http://127.0.0.1:8080/function/default/hello   or   kappa invoke hello`,
     )
@@ -122,6 +122,9 @@ async function runDev(options: DevOptions, command: Command): Promise<void> {
   });
   process.stdout.write(style.dim("stopped.\n"));
   logger.flush?.();
+  // Everything we started is stopped by now; a client library's idle socket or timer must not keep the
+  // process (and the terminal) waiting.
+  process.exit(0);
 }
 
 function parsePort(value: string, flag: string): number {

@@ -62,6 +62,18 @@ function sizeOf(path: string): number {
   }
 }
 
+/** pino's numeric levels, as the agent and the platform write them. */
+const PINO_LEVELS: Record<number, string> = {
+  10: "trace",
+  20: "debug",
+  30: "info",
+  40: "warn",
+  50: "error",
+  60: "fatal",
+};
+const levelName = (level: unknown): string =>
+  typeof level === "number" ? (PINO_LEVELS[level] ?? String(level)) : String(level ?? "");
+
 function formatLine(context: CommandContext, line: string): string {
   if (context.format !== "table") return line + "\n";
   let entry: Record<string, unknown>;
@@ -74,7 +86,7 @@ function formatLine(context: CommandContext, line: string): string {
     typeof entry.time === "number"
       ? new Date(entry.time).toISOString()
       : String(entry.time ?? entry.timestamp ?? "");
-  const level = String(entry.level ?? "");
+  const level = levelName(entry.level);
   const requestId = entry.requestId ?? entry.awsRequestId ?? entry.reqId;
   const message = String(entry.msg ?? entry.message ?? line);
   const levelText = ["50", "60", "error", "ERROR", "fatal"].includes(level)

@@ -27,10 +27,15 @@ Examples:
 
   queue
     .command("list")
+    .option(
+      "-a, --all",
+      "also the platform's internal queues (kappa-async_*: each function's async invocations)",
+    )
     .description("list queues with their approximate counts")
-    .action(async (_o: unknown, command: Command) =>
+    .action(async (o: { all?: boolean }, command: Command) =>
       withSqs(command, async (context, sqs, sqsApi) => {
-        const urls = (await sqs.send(new sqsApi.ListQueuesCommand({}))).QueueUrls ?? [];
+        const all = (await sqs.send(new sqsApi.ListQueuesCommand({}))).QueueUrls ?? [];
+        const urls = o.all ? all : all.filter((url) => !/\/kappa-async_[^/]*$/.test(url));
         const rows: { name: string; url: string; visible: number; inFlight: number; delayed: number }[] = [];
         for (const url of urls) {
           const a =

@@ -7,16 +7,18 @@ export interface AccessKey {
   secretAccessKey: string;
 }
 
-const ID_PATTERN = /^[A-Za-z0-9]{4,128}$/;
+/** The gateway accepts these (gateway/aws/access-keys.ts): AWS-shaped IDs and secrets SigV4 can key on. */
+const ID_PATTERN = /^[A-Z0-9]{16,128}$/;
+const MIN_SECRET = 16;
 
 export function parseAccessKey(text: string): AccessKey {
   const colon = text.indexOf(":");
   const accessKeyId = colon < 0 ? "" : text.slice(0, colon);
   const secretAccessKey = colon < 0 ? "" : text.slice(colon + 1);
-  if (!ID_PATTERN.test(accessKeyId) || secretAccessKey.length < 8) {
+  if (!ID_PATTERN.test(accessKeyId) || secretAccessKey.length < MIN_SECRET) {
     throw new UsageError(
-      "--access-key must be ID:SECRET, the ID 4-128 letters or digits and the secret at least 8 characters " +
-        "(e.g. --access-key KAPPALOCAL:averylongsecret)",
+      "--access-key must be ID:SECRET, the ID 16-128 upper-case letters or digits and the secret at least 16 characters " +
+        "(e.g. --access-key KAPPALOCALDEVKEY:kappa-local-secret)",
     );
   }
   return { accessKeyId, secretAccessKey };

@@ -64,6 +64,7 @@ export function renderBanner(state: DevState, store: Listing, style: Style, disp
       `  export AWS_ACCESS_KEY_ID=${state.accessKeyId} AWS_SECRET_ACCESS_KEY=${state.secretAccessKey} AWS_REGION=${state.region} AWS_ENDPOINT_URL=${state.apiUrl}`,
     ),
   );
+  if (state.metricsUrl) lines.push(style.dim(`  metrics: ${state.metricsUrl}`));
   lines.push(
     "",
     `Try: ${style.bold(`curl ${state.httpUrl}/function/default/hello`)}   or   ${style.bold("kappa invoke hello")}`,

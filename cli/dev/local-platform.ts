@@ -18,6 +18,9 @@ import { validateDocument, validateFolderSet } from "./validate-document.js";
 export interface PlatformServices {
   httpUrl: string;
   apiUrl: string;
+  metricsUrl?: string;
+  /** resolves once the controller has reconciled every function once (for the startup banner) */
+  idle?(): Promise<void>;
   /** the controller's status of a resource (local mode keeps it in memory, outside the store) */
   statusOf?(resource: { kind: string; metadata: { namespace: string; name: string } }): unknown;
   close(): Promise<void>;
@@ -30,10 +33,10 @@ export interface ServiceContext {
   region: string;
   port: number;
   apiPort: number;
-  /** per-function log files: <logsDir>/<namespace>/<name>.log */
+  /** local mode's state folder: instance temp dirs under instances/, logs under logs/ */
+  stateDir: string;
+  /** per-function log files: <logsDir>/<namespace>/<name>.log (the controller's local backend writes them) */
   logsDir: string;
-  /** scratch space for instances (code copies, temp dirs) */
-  workDir: string;
   logger: Logger;
 }
 
@@ -103,9 +106,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
     reloadAndTell(true);
 
     const logsDir = join(options.devHome, "logs");
-    const workDir = join(options.devHome, "work");
     mkdirSync(logsDir, { recursive: true });
-    mkdirSync(workDir, { recursive: true });
     const services = await options.startServices({
       store,
       redisUrl,
@@ -113,8 +114,8 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
       region: options.region,
       port: options.port,
       apiPort: options.apiPort,
+      stateDir: options.devHome,
       logsDir,
-      workDir,
       logger: options.logger,
     });
     stoppers.push(() => services.close());
@@ -136,6 +137,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
       dir,
       httpUrl: services.httpUrl,
       apiUrl: services.apiUrl,
+      metricsUrl: services.metricsUrl,
       adminUrl: admin.url,
       adminToken,
       accessKeyId: options.accessKey.accessKeyId,

@@ -13,6 +13,8 @@ export interface DevState {
   /** the AWS-compatible API port (Lambda Invoke, SQS) */
   apiUrl: string;
   /** the local admin endpoint the CLI uses for list / describe / logs */
+  /** Prometheus text of the local platform (gateway, controller, queue engine) */
+  metricsUrl?: string;
   adminUrl: string;
   adminToken: string;
   accessKeyId: string;
