@@ -35,7 +35,15 @@ export interface LocalProcessBackendOptions {
   env?: Record<string, string>;
   /** a node process with tsx needs ~1 s on a busy 2-core machine; 30 s covers a cold disk cache */
   startTimeoutMs?: number;
+  /** how often ready instances are probed on /readyz; default 2 s */
+  healthCheckIntervalMs?: number;
 }
+
+/**
+ * A ready instance failing /readyz this many probes in a row is killed and reported as crashed (then replaced):
+ * one failed probe can be a long GC pause; three (6 s by default) is an instance that stopped serving.
+ */
+const UNHEALTHY_PROBES = 3;
 
 /** How long stop() waits for in-flight invocations after SIGTERM before SIGKILL, unless the caller says otherwise. */
 const DEFAULT_STOP_GRACE_MS = 5_000;
@@ -45,6 +53,7 @@ const STDERR_TAIL_CHARS = 2_000;
 
 interface LocalInstance {
   status: InstanceStatus;
+  failedProbes: number;
   child: ChildProcess;
   dir: string;
   stopping: boolean;
@@ -73,10 +82,38 @@ export class LocalProcessBackend implements InstanceBackend {
     for (const instance of this.instances.values()) instance.child.kill("SIGKILL");
   };
 
+  private healthTimer?: NodeJS.Timeout;
+  private sweeping = false;
+
   constructor(private readonly options: LocalProcessBackendOptions) {
     this.logs = new LogFiles(options.stateDir);
     this.agent = options.agentCommand ?? defaultAgentCommand();
     process.once("exit", this.killAllOnExit);
+    this.healthTimer = setInterval(() => void this.sweep(), options.healthCheckIntervalMs ?? 2_000);
+    this.healthTimer.unref();
+  }
+
+  /** Probes ready instances one after another (bounded: one probe in flight, 2 s timeout each). */
+  private async sweep(): Promise<void> {
+    if (this.sweeping) return;
+    this.sweeping = true;
+    try {
+      for (const instance of [...this.instances.values()]) {
+        if (instance.status.phase !== "ready" || instance.stopping || !instance.status.url) continue;
+        if (await probe(instance.status.url, "/readyz")) {
+          instance.failedProbes = 0;
+          continue;
+        }
+        if (++instance.failedProbes < UNHEALTHY_PROBES || instance.stopping) continue;
+        this.options.logger.warn(
+          { instance: instance.status.id, owner: instance.status.owner },
+          "instance stopped answering /readyz; killing it",
+        );
+        instance.child.kill("SIGKILL");
+      }
+    } finally {
+      this.sweeping = false;
+    }
   }
 
   async start(spec: InstanceSpec): Promise<InstanceStatus> {
@@ -113,6 +150,7 @@ export class LocalProcessBackend implements InstanceBackend {
       child,
       dir,
       stopping: false,
+      failedProbes: 0,
       stderrTail: "",
       exited: new Promise((resolve) => child.once("close", () => resolve())),
     };
@@ -213,6 +251,7 @@ export class LocalProcessBackend implements InstanceBackend {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.healthTimer);
     await Promise.all([...this.instances.keys()].map((id) => this.stop(id, { graceMs: 2_000 })));
     process.off("exit", this.killAllOnExit);
     await this.logs.close();

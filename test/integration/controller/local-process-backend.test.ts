@@ -79,6 +79,38 @@ describe("local-process backend", () => {
     }
   });
 
+  it("kills a ready instance that stops answering /readyz, reported as a crash", async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), "kappa-backend-"));
+    const backend = new LocalProcessBackend({ stateDir, logger, healthCheckIntervalMs: 200 });
+    const exits: boolean[] = [];
+    backend.watch((e) => {
+      if (e.type === "exited") exits.push(e.expected);
+    });
+    try {
+      await backend.start({ id: "hang", runtime: "nodejs20", memoryMiB: 128 });
+      const ready = await backend.specialize(
+        "hang",
+        {
+          namespace: "logs",
+          name: "hang",
+          runtime: "nodejs20",
+          handler: "index.handler",
+          code: { files: { "index.js": Buffer.from("exports.handler = async () => 1;").toString("base64") } },
+        },
+        "rev",
+      );
+      process.kill(ready.pid!, "SIGSTOP"); // frozen: the process exists but serves nothing
+      const deadline = Date.now() + 20_000;
+      while (exits.length === 0 && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.deepEqual(exits, [false]);
+      assert.equal(backend.get("hang"), undefined);
+    } finally {
+      await backend.close();
+      rmSync(stateDir, { recursive: true, force: true });
+    }
+  });
+
   it("fails a start clearly when the agent cannot run", async () => {
     const stateDir = mkdtempSync(join(tmpdir(), "kappa-backend-"));
     const backend = new LocalProcessBackend({
