@@ -155,8 +155,8 @@ export class AsyncDispatcher {
       result = await invoker.invoke(fn, {
         requestId: envelope.requestId,
         payload: Buffer.from(message.body, "utf8"),
-        timeoutMs: fn.timeoutMs + 1_000,
-        agentDeadlineMs: now + fn.timeoutMs,
+        timeoutMs: fn.timeoutMs,
+        graceMs: 1_000,
         invokedArn: envelope.invokedArn,
       });
     } catch (error) {

@@ -17,7 +17,7 @@ const route: MatchedRoute = {
 function input(
   overrides: Partial<GatewayRequest> = {},
   rawHeaders: string[] = [],
-  body = Buffer.alloc(0),
+  body: Buffer = Buffer.alloc(0),
 ): EventInput {
   return {
     request: {

@@ -35,6 +35,9 @@ export interface FunctionHandlerOptions {
   accessLog: boolean;
 }
 
+/** The agent reports a function timeout itself; the gateway waits this much longer before answering 504. */
+const AGENT_GRACE_MS = 1_000;
+
 const syncBody = (timeoutMs: number): BodyLimits => ({
   maxBytes: SYNC_PAYLOAD_LIMIT_BYTES,
   timeoutMs,
@@ -69,14 +72,15 @@ export function createFunctionHandler(
     const payload = buildEvent(req, request as GatewayRequest & { route: MatchedRoute }, body);
     if (payload.length > SYNC_PAYLOAD_LIMIT_BYTES)
       throw new HttpError(413, "RequestTooLarge", "Request Entity Too Large");
-    const timeoutMs = Math.min(result.fn.timeoutMs, route.timeoutMilliseconds ?? Infinity);
     let invoked;
     try {
       invoked = await options.invoker.invoke(result.fn, {
         requestId: request.id,
         payload,
-        timeoutMs,
-        agentDeadlineMs: request.receivedAt + result.fn.timeoutMs,
+        timeoutMs: result.fn.timeoutMs,
+        graceMs: AGENT_GRACE_MS,
+        // A Route's integration timeout bounds the whole call, as API Gateway's does.
+        overallTimeoutMs: route.routeRef ? route.timeoutMilliseconds : undefined,
       });
     } catch (error) {
       throw httpInvokeError(error);

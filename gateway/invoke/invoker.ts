@@ -45,9 +45,16 @@ export class InstancesFailing extends Error {
 }
 
 export interface InvokeOptions extends Omit<InvokeRequest, "deadlineMs"> {
-  /** how long the caller waits, from now; also the deadline the agent enforces unless agentDeadlineMs is set */
+  /**
+   * How long the function may run once an instance has it; the agent enforces it as the deadline and the
+   * gateway gives up this long after handing the request over. Waiting for an instance does not count: that
+   * is bounded by the activator (limits.activatorMaxWaitMs), as Lambda does not count a cold start either.
+   */
   timeoutMs: number;
-  agentDeadlineMs?: number;
+  /** extra time the gateway waits past the agent's deadline for its answer (the agent reports timeouts itself) */
+  graceMs?: number;
+  /** a bound on the whole call, waiting included (a Route's integration timeout) */
+  overallTimeoutMs?: number;
 }
 
 export interface InvokerDeps {
@@ -67,14 +74,15 @@ export class Invoker {
     reserved.admit(fn);
     const key = functionKey(fn.namespace, fn.name);
     inflight.start(key);
-    const started = clock.now();
-    const deadline = started + options.timeoutMs;
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new InvokeTimeout(options.timeoutMs)), options.timeoutMs);
+    const overall = options.overallTimeoutMs;
+    const overallTimer =
+      overall === undefined ? undefined : setTimeout(() => controller.abort(new InvokeTimeout(overall)), overall);
     try {
-      return await this.attempt(fn, options, deadline, controller.signal);
+      const waitDeadline = overall === undefined ? Infinity : clock.now() + overall;
+      return await this.attempt(fn, options, waitDeadline, controller);
     } finally {
-      clearTimeout(timer);
+      clearTimeout(overallTimer);
       inflight.end(key);
       reserved.release(fn);
     }
@@ -83,21 +91,19 @@ export class Invoker {
   private async attempt(
     fn: FunctionSettings,
     options: InvokeOptions,
-    deadline: number,
-    signal: AbortSignal,
+    waitDeadline: number,
+    controller: AbortController,
   ): Promise<InvokeResult> {
-    const { registry, pools } = this.deps;
-    const request: InvokeRequest = { ...options, deadlineMs: options.agentDeadlineMs ?? deadline };
+    const { registry, pools, clock } = this.deps;
+    const signal = controller.signal;
     let exclude: Set<string> | undefined;
     let lastProblem = "";
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const lease = await this.acquire(fn, deadline, exclude, signal);
+      const lease = await this.acquire(fn, waitDeadline, exclude, signal);
       const { instance } = lease;
-      let released = false;
-      const release = () => {
-        if (!released) registry.release(lease.fn, instance);
-        released = true;
-      };
+      const runMs = options.timeoutMs + (options.graceMs ?? 0);
+      const runTimer = setTimeout(() => controller.abort(new InvokeTimeout(options.timeoutMs)), runMs);
+      const request: InvokeRequest = { ...options, deadlineMs: clock.now() + options.timeoutMs };
       try {
         const outcome = await callAgent(pools.get(instance.record.url), request, signal, MAX_RESPONSE_BYTES);
         if (outcome.kind === "done") {
@@ -108,8 +114,7 @@ export class Invoker {
             instanceId: instance.record.id,
           };
         }
-        const backoff =
-          outcome.kind === "refused" && outcome.status === 429 ? BUSY_BACKOFF_MS : BROKEN_BACKOFF_MS;
+        const backoff = outcome.kind === "refused" && outcome.status === 429 ? BUSY_BACKOFF_MS : BROKEN_BACKOFF_MS;
         lastProblem =
           outcome.kind === "refused"
             ? `instance ${instance.record.id} answered ${outcome.status} ${outcome.code}`
@@ -118,7 +123,8 @@ export class Invoker {
         exclude ??= new Set();
         exclude.add(instance.record.id);
       } finally {
-        release();
+        clearTimeout(runTimer);
+        registry.release(lease.fn, instance);
       }
     }
     throw new InstancesFailing(`no instance of ${fn.namespace}/${fn.name} took the request: ${lastProblem}`);
@@ -172,6 +178,7 @@ export function functionInvoker(invoker: Invoker, catalog: FunctionCatalog): Fun
         requestId: options.requestId ?? randomUUID(),
         payload,
         timeoutMs: Math.min(options.timeoutMs ?? fn.timeoutMs, fn.timeoutMs),
+        overallTimeoutMs: options.timeoutMs,
       });
       return { payload: result.payload, functionError: result.functionError };
     },

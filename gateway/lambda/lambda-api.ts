@@ -132,14 +132,13 @@ export function createLambdaApi(options: LambdaApiOptions): LambdaApiHandler {
       );
     }
     const tail = header(req, "x-amz-log-type") === "Tail";
-    const started = Date.now();
     let result;
     try {
       result = await invoker.invoke(fn, {
         requestId,
         payload,
-        timeoutMs: fn.timeoutMs + DEADLINE_GRACE_MS,
-        agentDeadlineMs: started + fn.timeoutMs,
+        timeoutMs: fn.timeoutMs,
+        graceMs: DEADLINE_GRACE_MS,
         logType: tail ? "Tail" : undefined,
         clientContext,
         invokedArn: arn,
