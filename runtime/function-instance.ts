@@ -1,6 +1,6 @@
 // The instance's one function: specialization (generic -> this function), the concurrency slots and the
 // dispatch of invocations onto them. A request beyond perInstance is refused at once, never queued.
-import { randomBytes } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import type { FunctionErrorBody } from "../api/agent.js";
 import type { AgentConfig } from "./config.js";
@@ -38,9 +38,12 @@ interface Specialized {
   plan: (runtimeApi: string) => LaunchPlan;
 }
 
+// randomUUID draws from a cached entropy pool: cheaper per invoke than randomBytes.
 function traceId(): string {
   const epoch = Math.floor(Date.now() / 1000).toString(16);
-  return `Root=1-${epoch}-${randomBytes(12).toString("hex")};Parent=${randomBytes(8).toString("hex")};Sampled=0`;
+  const root = randomUUID().replaceAll("-", "");
+  const parent = randomUUID().replaceAll("-", "");
+  return `Root=1-${epoch}-${root.slice(0, 24)};Parent=${parent.slice(0, 16)};Sampled=0`;
 }
 
 export class FunctionInstance {

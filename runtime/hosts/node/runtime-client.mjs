@@ -1,38 +1,80 @@
-// A minimal client of the Lambda Runtime API over one keep-alive connection (plain JavaScript: this file runs
-// under whichever Node binary the function uses, with no build step).
-import http from "node:http";
+// A minimal client of the Lambda Runtime API (plain JavaScript: this file runs under whichever Node binary the
+// function uses, with no build step). It speaks just enough HTTP/1.1 over one keep-alive socket: the agent is
+// the only server it talks to, and node:http's client costs several times more CPU per call on this hot path.
+import net from "node:net";
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+const HEADER_END = Buffer.from("\r\n\r\n");
 
 export class RuntimeClient {
   constructor(address) {
     const [host, port] = address.split(":");
     this.host = host;
     this.port = Number(port);
+    this.socket = undefined;
+    this.pending = undefined;
+    this.buffer = Buffer.alloc(0);
   }
 
-  request(method, path, headers, body) {
+  connect() {
+    const socket = net.connect({ host: this.host, port: this.port, noDelay: true });
+    socket.on("data", (chunk) => this.onData(chunk));
+    const fail = (err) => {
+      if (this.socket === socket) this.socket = undefined;
+      const pending = this.pending;
+      this.pending = undefined;
+      pending?.reject(err ?? new Error("the Runtime API closed the connection"));
+    };
+    socket.on("error", fail);
+    socket.on("close", () => fail());
+    this.socket = socket;
+    this.buffer = Buffer.alloc(0);
+    return socket;
+  }
+
+  request(method, path, headers = {}, body) {
+    const payload = body === undefined ? Buffer.alloc(0) : Buffer.isBuffer(body) ? body : Buffer.from(body);
+    let head = `${method} ${path} HTTP/1.1\r\nHost: ${this.host}:${this.port}\r\nContent-Length: ${payload.length}\r\n`;
+    for (const [name, value] of Object.entries(headers)) head += `${name}: ${value}\r\n`;
+    const socket = this.socket ?? this.connect();
+    // While a handler runs, the idle socket must not keep the event loop alive (callbackWaitsForEmptyEventLoop).
+    socket.ref();
     return new Promise((resolve, reject) => {
-      const req = http.request({ host: this.host, port: this.port, method, path, headers, agent }, (res) => {
-        const chunks = [];
-        res.on("data", (chunk) => chunks.push(chunk));
-        res.on("end", () =>
-          resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }),
-        );
-        res.on("error", reject);
-      });
-      req.on("error", reject);
-      req.end(body);
+      this.pending = { resolve, reject };
+      socket.write(Buffer.concat([Buffer.from(head + "\r\n", "latin1"), payload]));
     });
   }
 
+  onData(chunk) {
+    this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
+    const end = this.buffer.indexOf(HEADER_END);
+    if (end === -1 || !this.pending) return;
+    const lines = this.buffer.subarray(0, end).toString("latin1").split("\r\n");
+    const status = Number(lines[0].split(" ")[1]);
+    const headers = {};
+    for (let i = 1; i < lines.length; i++) {
+      const colon = lines[i].indexOf(":");
+      headers[lines[i].slice(0, colon).trim().toLowerCase()] = lines[i].slice(colon + 1).trim();
+    }
+    const length = Number(headers["content-length"] ?? 0);
+    if (this.buffer.length < end + 4 + length) return;
+    const body = this.buffer.subarray(end + 4, end + 4 + length);
+    // Header values are latin1 on the wire; the Runtime API's JSON headers (client context) are UTF-8 bytes.
+    for (const name of Object.keys(headers))
+      headers[name] = Buffer.from(headers[name], "latin1").toString("utf8");
+    this.buffer = this.buffer.subarray(end + 4 + length);
+    const pending = this.pending;
+    this.pending = undefined;
+    this.socket?.unref();
+    pending.resolve({ status, headers, body });
+  }
+
   async prime() {
-    const res = await this.request("GET", "/kappa/v1/prime", {});
+    const res = await this.request("GET", "/kappa/v1/prime");
     return JSON.parse(res.body.toString("utf8"));
   }
 
   async next() {
-    const res = await this.request("GET", "/2018-06-01/runtime/invocation/next", {});
+    const res = await this.request("GET", "/2018-06-01/runtime/invocation/next");
     if (res.status !== 200) throw new Error(`/next answered ${res.status}: ${res.body}`);
     return res;
   }
@@ -41,7 +83,7 @@ export class RuntimeClient {
     return this.request(
       "POST",
       `/2018-06-01/runtime/invocation/${encodeURIComponent(requestId)}/response`,
-      { "content-type": "application/json", "content-length": Buffer.byteLength(text) },
+      { "Content-Type": "application/json" },
       text,
     );
   }
@@ -55,16 +97,14 @@ export class RuntimeClient {
   }
 
   postErrorTo(path, error) {
-    const text = JSON.stringify(error);
     return this.request(
       "POST",
       path,
       {
-        "content-type": "application/vnd.aws.lambda.error+json",
-        "content-length": Buffer.byteLength(text),
-        "lambda-runtime-function-error-type": error.errorType,
+        "Content-Type": "application/vnd.aws.lambda.error+json",
+        "Lambda-Runtime-Function-Error-Type": error.errorType,
       },
-      text,
+      JSON.stringify(error),
     );
   }
 }
