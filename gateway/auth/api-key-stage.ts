@@ -34,8 +34,10 @@ export interface ApiKeyStageOptions {
   clock?: Clock;
   logger?: StageLogger;
   registry?: Registry;
-  /** Redis key prefix of the limiter built here; default "kappa:rl" */
+  /** for the limiter built here (see createLimiter): key prefix, Redis timeout, fail open or closed */
   prefix?: string;
+  redisTimeoutMs?: number;
+  failOpen?: boolean;
   /** default source for routes that do not name one (route.auth.apiKeySource); default HEADER */
   apiKeySource?: ApiKeySource;
 }
@@ -72,6 +74,8 @@ export function apiKeyStage(options: ApiKeyStageOptions): ApiKeyStage {
       logger,
       registry,
       prefix: options.prefix,
+      redisTimeoutMs: options.redisTimeoutMs,
+      failOpen: options.failOpen,
     });
   const index = new ApiKeyIndex(store, logger);
   const metrics = authMetrics(registry);

@@ -33,7 +33,7 @@ export function createLimiter(options: CreateLimiterOptions): Limiter {
       `${name}: option "prefix" must be a non-empty string without spaces (got ${JSON.stringify(prefix)})`,
     );
   }
-  const redisTimeoutMs = options.redisTimeoutMs ?? 250;
+  const redisTimeoutMs = options.redisTimeoutMs ?? 1000;
   if (!Number.isFinite(redisTimeoutMs) || redisTimeoutMs <= 0) {
     throw new TypeError(
       `${name}: option "redisTimeoutMs" must be a positive number of milliseconds (got ${redisTimeoutMs})`,

@@ -13,7 +13,7 @@ export interface LimiterOptions {
   registry: Registry;
   /** Redis key prefix, default "kappa:rl" */
   prefix: string;
-  /** Give up on Redis after this long and apply failOpen; default 250 ms */
+  /** Give up on Redis after this long and apply failOpen; default 1000 ms */
   redisTimeoutMs: number;
   /** When Redis does not answer: admit (true, default: a limiter outage should not take the API down) or refuse */
   failOpen: boolean;

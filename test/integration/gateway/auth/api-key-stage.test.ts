@@ -40,7 +40,15 @@ function setup(plan?: object) {
   const replica = () => {
     const client = new Redis(redis.url);
     clients.push(client);
-    return apiKeyStage({ store, redis: client, clock, registry: new Registry(), prefix });
+    return apiKeyStage({
+      store,
+      redis: client,
+      clock,
+      registry: new Registry(),
+      prefix,
+      failOpen: false,
+      redisTimeoutMs: 30_000,
+    });
   };
   return { store, clock, replica, prefix };
 }

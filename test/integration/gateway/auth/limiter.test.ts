@@ -21,7 +21,15 @@ after(async () => {
 function replica(prefix: string, clock?: Clock) {
   const client = new Redis(redis.url);
   clients.push(client);
-  return createLimiter({ redis: client, prefix, clock, registry: new Registry() });
+  // Fail closed with a long timeout: on a loaded machine a slow answer must not turn into an admission.
+  return createLimiter({
+    redis: client,
+    prefix,
+    clock,
+    registry: new Registry(),
+    failOpen: false,
+    redisTimeoutMs: 30_000,
+  });
 }
 
 test("a burst against 2 gateway replicas admits exactly the configured burst (+-1)", async () => {
