@@ -133,9 +133,23 @@ export function validateManifestSet(
   return setRuleErrors(resources, options, manifestOrigin);
 }
 
+/** A manifest as written: defaulted fields and metadata.namespace may be left out. */
+export interface ManifestInput {
+  apiVersion: string;
+  kind: string;
+  metadata: {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
+  spec?: unknown;
+  [field: string]: unknown;
+}
+
 /** A copy of a resource with every default filled in, typed as stored; throws ManifestError when it is invalid. */
 export function withDefaults<R extends ManifestResource>(
-  resource: R | (Omit<R, "spec"> & { spec: unknown }),
+  resource: ManifestInput,
   options: ValidateOptions = {},
 ): R {
   const result = validateManifest(resource, options);
