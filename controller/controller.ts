@@ -183,7 +183,7 @@ export async function startController(options: ControllerOptions): Promise<Contr
   logger.info({ backend: backend.kind }, "controller started");
 
   let closed = false;
-  return {
+  const controller: Controller = {
     status: (kind, namespace, name) => statusWriter.read(kind, namespace, name),
     async idle() {
       while (!closed && (functionQueue.length > 0 || functionQueue.busy > 0)) {
@@ -215,4 +215,10 @@ export async function startController(options: ControllerOptions): Promise<Contr
       logger.info("controller stopped");
     },
   };
+  // A controller that lost its lease must stop acting at once: another one is reconciling the same keys.
+  options.leaderElection?.onLost(() => {
+    logger.error("leadership lost; stopping");
+    void controller.close();
+  });
+  return controller;
 }
