@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Stops every process up.sh started (by pid), removes their pods, mounts, network plumbing and state.
-# Safe to run when nothing runs.
+# Safe to run when nothing runs. Keeps containerd's image store ($KAPPA_CONTAINERD_ROOT) unless given --purge.
 set -uo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=versions.sh
@@ -12,7 +12,10 @@ source "$here/lib/proc.sh"
 start_time=$SECONDS
 log() { echo "cluster-down: $* ($((SECONDS - start_time)) s)" >&2; }
 
+purge=0
+[ "${1:-}" = --purge ] && purge=1
 if [ ! -d "$dir" ]; then
+  [ "$purge" = 1 ] && rm -rf "$KAPPA_CONTAINERD_ROOT"
   log "no cluster state in $dir; nothing to do"
   exit 0
 fi
@@ -34,6 +37,8 @@ if daemon_alive "$dir" containerd; then
   done
   sleep 0.5
   for id in $(ctr_cluster tasks ls -q 2>/dev/null); do ctr_cluster tasks delete -f "$id" >/dev/null 2>&1 || true; done
+  # containerd's root is kept for its images (see versions.sh); containers and their snapshots must not be.
+  for id in $(ctr_cluster containers ls -q 2>/dev/null); do ctr_cluster containers delete "$id" >/dev/null 2>&1 || true; done
 fi
 stop_daemons "$dir"
 for pid in $(grep -l -a -- "-address $dir/containerd.sock" /proc/[0-9]*/cmdline 2>/dev/null | cut -d/ -f3); do
@@ -64,11 +69,17 @@ find /var/lib/cni/results -name "$CNI_NETWORK-*" -delete 2>/dev/null || true
 if [ -f "$dir/ip_forward.orig" ]; then cat "$dir/ip_forward.orig" >/proc/sys/net/ipv4/ip_forward; fi
 
 # Mounts: the kubelet makes its root rshared and containerd mounts overlays and shm; unmount deepest first.
-for root in "$dir" "$CONTAINERD_STATE"; do
+for root in "$dir" "$CONTAINERD_STATE" "$KAPPA_CONTAINERD_ROOT"; do
   awk -v root="$root" '$5 == root || index($5, root "/") == 1 { print $5 }' /proc/self/mountinfo | sort -r |
     while read -r m; do umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true; done
 done
 rm -rf "$CONTAINERD_STATE" "$dir"
+# The CRI plugin's per-sandbox/container directories belong to the cluster, not to the image cache.
+rm -rf "$KAPPA_CONTAINERD_ROOT/io.containerd.grpc.v1.cri" "$KAPPA_CONTAINERD_ROOT/io.containerd.runtime.v2.task"
+if [ "$purge" = 1 ]; then
+  rm -rf "$KAPPA_CONTAINERD_ROOT"
+  log "removed the image store $KAPPA_CONTAINERD_ROOT"
+fi
 # kubepods cgroups are empty now; remove them so the next kubelet starts clean.
 find /sys/fs/cgroup/*/kubepods* -depth -type d -exec rmdir {} \; 2>/dev/null || true
 log "done"

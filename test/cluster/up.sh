@@ -121,13 +121,23 @@ write_containerd_config "$SANDBOX_IMAGE"
 mkdir -p "$CONTAINERD_STATE"
 start_daemon "$dir" containerd containerd --config "$dir/containerd/config.toml" --log-level warn
 wait_for 30 containerd "$dir" containerd ctr_cluster version
-# The sandbox image first (the kubelet needs it for any pod); the rest in the background while the other
-# components start, and up.sh waits for it before returning. Symlinks are other tags of an image.
-ctr_cluster images import "$pause_tar" >/dev/null
+# Only tarballs not imported before (by name, size and mtime) since the content store is kept; the sandbox image
+# first (the kubelet needs it for any pod), the rest in the background while the other components start.
+# Symlinks are other tags of an image.
+stamps="$KAPPA_CONTAINERD_ROOT/kappa-imported"
+touch "$stamps"
+import_tar() {
+  local stamp
+  stamp="$(basename "$1") $(stat -c '%s %Y' "$1")"
+  grep -qxF "$stamp" "$stamps" && return 0
+  ctr_cluster images import "$1" >/dev/null || { echo "error: importing $1 failed" >&2; return 1; }
+  echo "$stamp" >>"$stamps"
+}
+import_tar "$pause_tar"
 (
   for tar in "$KAPPA_IMAGES_CACHE"/*.tar; do
     [ -L "$tar" ] || [ "$tar" = "$pause_tar" ] && continue
-    ctr_cluster images import "$tar" >/dev/null || echo "error: importing $tar failed" >&2
+    import_tar "$tar" || true
   done
 ) &
 import_pid=$!

@@ -1,6 +1,7 @@
 // The test cluster does what Kappa's end-to-end tests rely on: a Deployment of a locally built image becomes
 // Ready, a Service's EndpointSlice lists its pods, a pod answers HTTP from the host (directly and through the
-// Service's cluster IP), and a deleted pod is replaced.
+// Service's cluster IP), a deleted pod is replaced, a pod reaches the API server through the kubernetes Service
+// with its service-account token, and helm 3 and helm 4 both install a chart.
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { dirname, join } from "node:path";
@@ -9,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import * as k8s from "@kubernetes/client-node";
 import {
+  clusterInfo,
   createTestNamespace,
   deleteNamespace,
   loadClusterKubeConfig,
@@ -134,4 +136,82 @@ test("a two-pod Deployment of a local image becomes Ready and is served", async 
   assert.ok(newcomer, "one pod is new");
   assert.equal((await getJson(`http://${newcomer.status?.podIP}:8080/again`)).pod, newcomer.metadata?.name);
   await waitForDeploymentReady(apps, namespace, "hello", 2);
+});
+
+test("a pod reaches the API server through the kubernetes Service with its service-account token", async () => {
+  // What an in-cluster client (Kappa's controller and gateway) does: KUBERNETES_SERVICE_HOST + token + CA.
+  const script = [
+    "const fs = require('fs'), https = require('https');",
+    "const sa = '/var/run/secrets/kubernetes.io/serviceaccount/';",
+    "https.get({ host: process.env.KUBERNETES_SERVICE_HOST, port: process.env.KUBERNETES_SERVICE_PORT,",
+    "  path: '/version', ca: fs.readFileSync(sa + 'ca.crt'),",
+    "  headers: { authorization: 'Bearer ' + fs.readFileSync(sa + 'token', 'utf8') } }, (r) => {",
+    "  let body = ''; r.on('data', (d) => (body += d));",
+    "  r.on('end', () => { console.log(JSON.stringify({ status: r.statusCode, body: JSON.parse(body) })); });",
+    "}).on('error', (e) => { console.error(e.message); process.exit(1); });",
+  ].join("\n");
+  await core.createNamespacedPod({
+    namespace,
+    body: {
+      metadata: { name: "api-client" },
+      spec: {
+        restartPolicy: "Never",
+        containers: [
+          { name: "client", image: "kappa/node-base:20", imagePullPolicy: "Never", args: ["-e", script] },
+        ],
+      },
+    },
+  });
+  const phase = await waitFor("pod api-client to finish", async () => {
+    const p = (await core.readNamespacedPod({ name: "api-client", namespace })).status?.phase;
+    return p === "Succeeded" || p === "Failed" ? p : undefined;
+  });
+  // The log comes through the API server from the kubelet: that path (kubelet serving certificate, the API
+  // server's kubelet client certificate) is what `kubectl logs` and `kappa logs` use.
+  const log = await core.readNamespacedPodLog({ name: "api-client", namespace });
+  assert.equal(phase, "Succeeded", `pod log: ${log}`);
+  const answer = JSON.parse(log.trim()) as { status: number; body: { major: string; gitVersion: string } };
+  assert.equal(answer.status, 200);
+  assert.equal(answer.body.major, "1");
+  assert.match(answer.body.gitVersion, /^v1\.\d+\.\d+/);
+});
+
+test("helm 3 and helm 4 install a chart with a kubeVersion constraint", async () => {
+  const info = clusterInfo();
+  const chart = join(dirname(fileURLToPath(import.meta.url)), "..", "cluster", "smoke-chart");
+  const run = promisify(execFile);
+  for (const [helm, major] of [
+    [info.helm3, "3"],
+    [info.helm, "4"],
+  ] as const) {
+    const { stdout: version } = await run(helm, ["version", "--short"]);
+    assert.ok(version.startsWith(`v${major}.`), `${helm} is helm ${major}: ${version}`);
+    const release = `smoke-helm${major}`;
+    await run(helm, [
+      "install",
+      release,
+      chart,
+      "--kubeconfig",
+      info.kubeconfigPath,
+      "--namespace",
+      namespace,
+      "--set",
+      `helmMajor=${major}`,
+      "--wait",
+      "--timeout",
+      "60s",
+    ]);
+    const cm = await core.readNamespacedConfigMap({ name: `${release}-smoke`, namespace });
+    assert.equal(cm.data?.helmMajor, major);
+    assert.match(cm.data?.kubeVersion ?? "", /^v1\.\d+\.\d+/);
+    await run(helm, [
+      "uninstall",
+      release,
+      "--kubeconfig",
+      info.kubeconfigPath,
+      "--namespace",
+      namespace,
+      "--wait",
+    ]);
+  }
 });

@@ -26,6 +26,8 @@ import_everywhere() {
   local sock="$KAPPA_CLUSTER_DIR/containerd.sock"
   if [ -S "$sock" ] && ctr --address "$sock" version >/dev/null 2>&1; then
     ctr --address "$sock" --namespace k8s.io images import "$tar" >/dev/null
+    # up.sh skips tarballs recorded here (the image store outlives the cluster).
+    echo "$(basename "$tar") $(stat -c '%s %Y' "$tar")" >>"$KAPPA_CONTAINERD_ROOT/kappa-imported"
     echo "imported into the cluster's containerd" >&2
   fi
   if (docker_env); then

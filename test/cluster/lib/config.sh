@@ -3,10 +3,10 @@
 
 write_containerd_config() {
   local sandbox_image="$1"
-  mkdir -p "$dir/containerd/root" "$dir/cni/net.d" "$dir/containerd/opt"
+  mkdir -p "$KAPPA_CONTAINERD_ROOT" "$dir/cni/net.d" "$dir/containerd/opt"
   cat >"$dir/containerd/config.toml" <<TOML
 version = 2
-root = "$dir/containerd/root"
+root = "$KAPPA_CONTAINERD_ROOT"
 state = "$CONTAINERD_STATE"
 disabled_plugins = ["io.containerd.internal.v1.tracing", "io.containerd.snapshotter.v1.aufs", "io.containerd.snapshotter.v1.btrfs", "io.containerd.snapshotter.v1.zfs", "io.containerd.snapshotter.v1.devmapper"]
 
