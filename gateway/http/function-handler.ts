@@ -125,9 +125,10 @@ export function createFunctionHandler(
     request: GatewayRequest & { route: MatchedRoute },
     fn: FunctionSettings,
   ): Promise<void> {
-    if (!options.asyncInvoker)
-      throw new HttpError(501, "NotImplemented", "asynchronous invocation is not configured on this gateway");
     const body = await readBody(req, asyncLimits);
+    if (!options.asyncInvoker) {
+      throw new HttpError(501, "NotImplemented", "asynchronous invocation is not configured on this gateway");
+    }
     const payload = buildEvent(req, request, body);
     if (payload.length > ASYNC_PAYLOAD_LIMIT_BYTES)
       throw new HttpError(413, "RequestTooLarge", "Request Entity Too Large");
