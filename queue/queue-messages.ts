@@ -170,10 +170,12 @@ export class QueueMessages {
         const remaining = wait * 1000 - (Date.now() - started);
         if (messages.length > 0 || remaining <= 0 || !lease || signal?.aborted) {
           if (messages.length) this.context.metrics?.received.inc({ queue: name }, messages.length);
+          // A full batch suggests more is visible: let another waiter of this process look.
+          if (messages.length === max) lease?.nudge(1);
           return { messages };
         }
         const untilDue = nextDue >= 0 ? Math.max(1, nextDue - now + 1) : remaining;
-        await lease.wait(seen, Math.min(remaining, untilDue), signal);
+        await lease.wait(seen, Math.min(remaining, untilDue), max, signal);
       }
     } finally {
       lease?.release();

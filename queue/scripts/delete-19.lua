@@ -12,21 +12,25 @@ if redis.call('EXISTS', K_META) == 0 then
 end
 local fifo = redis.call('HGET', K_META, 'FifoQueue') == 'true'
 local result = {}
+local removed = {}
 local n = tonumber(ARGV[2])
 for e = 0, n - 1 do
   local id, token = ARGV[3 + e * 2], ARGV[4 + e * 2]
   local current = redis.call('HGET', K_TOK, id)
   local status = 'OK'
   if current == token then
-    local deadline = redis.call('ZSCORE', K_INFLIGHT, id)
+    local deadline = fifo and redis.call('ZSCORE', K_INFLIGHT, id)
     if fifo and (not deadline or tonumber(deadline) <= now) then
       status = 'ReceiptHandleIsInvalid'
-    else
+    elseif fifo then
       remove_message(id, fifo)
+    else
+      removed[#removed + 1] = id
     end
   elseif current and fifo then
     status = 'ReceiptHandleIsInvalid'
   end
   result[#result + 1] = status
 end
+remove_standard_messages(removed)
 return result

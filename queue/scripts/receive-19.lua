@@ -24,6 +24,8 @@ local token_prefix = ARGV[4] .. ':' .. now
 local messages = {}
 local dead = {}
 local taken = 0
+local inflight = {}
+local deadline = now + visibility_ms
 
 -- Returns true when delivered, false when it went to the dead-letter outbox.
 local function take(id)
@@ -34,17 +36,27 @@ local function take(id)
   end
   local token = token_prefix .. ':' .. count
   redis.call('HSET', K_TOK, id, token)
-  redis.call('HSETNX', K_FR, id, now)
-  redis.call('ZADD', K_INFLIGHT, now + visibility_ms, id)
+  local first = redis.call('HGET', K_FR, id)
+  if not first then
+    first = now
+    redis.call('HSET', K_FR, id, now)
+  end
+  inflight[#inflight + 1] = deadline
+  inflight[#inflight + 1] = id
   local n = #messages
   messages[n + 1] = id
   messages[n + 2] = redis.call('HGET', K_MSGS, id)
   messages[n + 3] = count
-  messages[n + 4] = redis.call('HGET', K_FR, id)
+  messages[n + 4] = first
   messages[n + 5] = token
   messages[n + 6] = redis.call('ZSCORE', K_BYAGE, id)
-  messages[n + 7] = redis.call('HGET', K_SEQ, id)
-  messages[n + 8] = redis.call('HGET', K_GRP, id) or ''
+  if s.fifo then
+    messages[n + 7] = redis.call('HGET', K_SEQ, id)
+    messages[n + 8] = redis.call('HGET', K_GRP, id)
+  else
+    messages[n + 7] = ''
+    messages[n + 8] = ''
+  end
   taken = taken + 1
   return true
 end
@@ -83,6 +95,10 @@ else
       take(ids[i])
     end
   end
+end
+
+if #inflight > 0 then
+  redis.call('ZADD', K_INFLIGHT, unpack(inflight))
 end
 
 local next_due = -1

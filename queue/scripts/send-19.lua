@@ -23,7 +23,8 @@ if s.fifo then
   end
 end
 local result = {}
-local woke = false
+local visible = 0
+local msgs, seqs, byage, ready = {}, {}, {}, {}
 local n = tonumber(ARGV[2])
 for m = 0, n - 1 do
   local a = 3 + m * 7
@@ -55,16 +56,40 @@ for m = 0, n - 1 do
         redis.call('HSET', K_DEDUP, key, id .. ' ' .. seq)
         redis.call('ZADD', K_DEDUPX, now + DEDUP_WINDOW_MS, key)
         result[#result + 1] = { 'OK', id, tostring(seq) }
-        woke = woke or delay_ms == 0
+        if delay_ms == 0 then
+          visible = visible + 1
+        end
       end
     end
   else
-    local seq = insert_message(id, blob, now, '', delay_ms, now, false)
+    -- Standard queues: collect, then one variadic command per structure (fewer redis.call per message).
+    local seq = redis.call('HINCRBY', K_META, 'seq', 1)
+    msgs[#msgs + 1] = id
+    msgs[#msgs + 1] = blob
+    seqs[#seqs + 1] = id
+    seqs[#seqs + 1] = seq
+    byage[#byage + 1] = now
+    byage[#byage + 1] = id
+    if delay_ms > 0 then
+      redis.call('ZADD', K_DELAYED, now + delay_ms, id)
+    else
+      ready[#ready + 1] = seq
+      ready[#ready + 1] = id
+      visible = visible + 1
+    end
     result[#result + 1] = { 'OK', id, tostring(seq) }
-    woke = woke or delay_ms == 0
   end
 end
-if woke then
-  redis.call('PUBLISH', WAKE_CHANNEL, '1')
+if #msgs > 0 then
+  redis.call('HSET', K_MSGS, unpack(msgs))
+  redis.call('HSET', K_SEQ, unpack(seqs))
+  redis.call('ZADD', K_BYAGE, unpack(byage))
+end
+if #ready > 0 then
+  redis.call('ZADD', K_READY, unpack(ready))
+end
+-- The payload is the number of messages made visible: receivers wake only as many waiters as that needs.
+if visible > 0 then
+  redis.call('PUBLISH', WAKE_CHANNEL, visible)
 end
 return result

@@ -70,6 +70,19 @@ local function remove_message(id, fifo)
   redis.call('HDEL', K_GRP, id)
 end
 
+-- Standard queues only: remove many messages with one variadic command per structure.
+local function remove_standard_messages(ids)
+  if #ids == 0 then
+    return
+  end
+  for _, key in ipairs({ K_INFLIGHT, K_READY, K_DELAYED, K_BYAGE }) do
+    redis.call('ZREM', key, unpack(ids))
+  end
+  for _, key in ipairs({ K_MSGS, K_RC, K_FR, K_TOK, K_SEQ }) do
+    redis.call('HDEL', key, unpack(ids))
+  end
+end
+
 local function insert_message(id, blob, sent, group, delay_ms, now, fifo)
   local seq = redis.call('HINCRBY', K_META, 'seq', 1)
   redis.call('HSET', K_MSGS, id, blob)
