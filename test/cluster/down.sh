@@ -14,11 +14,8 @@ log() { echo "cluster-down: $* ($((SECONDS - start_time)) s)" >&2; }
 
 purge=0
 [ "${1:-}" = --purge ] && purge=1
-if [ ! -d "$dir" ]; then
-  [ "$purge" = 1 ] && rm -rf "$KAPPA_CONTAINERD_ROOT"
-  log "no cluster state in $dir; nothing to do"
-  exit 0
-fi
+# Without state there is nothing to stop, but leftovers of a crashed run (network, mounts) are still swept.
+[ -d "$dir" ] || log "no cluster state in $dir; sweeping leftovers only"
 
 # Pods first, through the kubelet, so that the CRI stops each sandbox and CNI releases its IP and iptables rules.
 # The controllers go first so nothing recreates or reschedules them.
@@ -45,7 +42,7 @@ for pid in $(grep -l -a -- "-address $dir/containerd.sock" /proc/[0-9]*/cmdline 
   kill -KILL "$pid" 2>/dev/null || true
 done
 # Container processes left in the kubelet's pod cgroups.
-for procs in $(find /sys/fs/cgroup/*/kubepods* -name cgroup.procs 2>/dev/null); do
+find /sys/fs/cgroup/*/kubepods* -name cgroup.procs 2>/dev/null | while read -r procs; do
   while read -r pid; do kill -KILL "$pid" 2>/dev/null || true; done <"$procs"
 done
 log "processes stopped"
@@ -60,6 +57,20 @@ iptables-save -t nat 2>/dev/null | grep -- "name: \\\\\"$CNI_NETWORK\\\\\"" | gr
     eval "iptables -t nat ${rule/-A /-D }" 2>/dev/null || true
     [ -n "$chain" ] && { iptables -t nat -F "$chain" 2>/dev/null; iptables -t nat -X "$chain" 2>/dev/null; }
   done
+# What kube-proxy --cleanup leaves: the kubelet's KUBE-FIREWALL, canary and hint chains, in every table.
+for cmd in iptables ip6tables; do
+  command -v "$cmd" >/dev/null || continue
+  for table in filter nat mangle; do
+    "$cmd-save" -t "$table" 2>/dev/null | grep -E '^-A [A-Z]+ .*-j KUBE-' | grep -vE '^-A KUBE-' |
+      while read -r rule; do eval "$cmd -t $table ${rule/-A /-D }" 2>/dev/null || true; done
+    for chain in $("$cmd-save" -t "$table" 2>/dev/null | sed -n 's/^:\(KUBE-[A-Z0-9-]*\) .*/\1/p'); do
+      "$cmd" -t "$table" -F "$chain" 2>/dev/null || true
+    done
+    for chain in $("$cmd-save" -t "$table" 2>/dev/null | sed -n 's/^:\(KUBE-[A-Z0-9-]*\) .*/\1/p'); do
+      "$cmd" -t "$table" -X "$chain" 2>/dev/null || true
+    done
+  done
+done
 for side in -s -d; do
   while iptables -D FORWARD "$side" "$POD_CIDR" -m comment --comment kappa-cluster -j ACCEPT 2>/dev/null; do :; done
 done

@@ -178,7 +178,7 @@ test("a pod reaches the API server through the kubernetes Service with its servi
 
 test("helm 3 and helm 4 install a chart with a kubeVersion constraint", async () => {
   const info = clusterInfo();
-  const chart = join(dirname(fileURLToPath(import.meta.url)), "..", "cluster", "smoke-chart");
+  const chart = join(dirname(fileURLToPath(import.meta.url)), "..", "cluster", "fixtures", "smoke-chart");
   const run = promisify(execFile);
   for (const [helm, major] of [
     [info.helm3, "3"],
