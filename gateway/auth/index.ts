@@ -15,3 +15,4 @@ export { ApiKeyIndex, MIN_API_KEY_LENGTH, sha256 } from "./api-key-index.js";
 export { routeArn, policyEffect, parsePolicy, wildcardMatch } from "./policy.js";
 export { identityValue, identityValues, bearerToken } from "./identity-sources.js";
 export type { FetchFunction } from "./jwks-cache.js";
+export { securityStages, type SecurityStages, type SecurityStagesOptions } from "./security-stages.js";
