@@ -138,7 +138,7 @@ export function setRuleErrors(
   return errors;
 }
 
-/** Two Routes that match the same requests with the same priority leave the winner to chance. */
+/** Two Routes that match the same requests at the same priority leave the winner to their names' order. */
 function routeConflicts(
   routes: ResourceByKind["Route"][],
   report: (r: ManifestResource, path: string, message: string) => void,
@@ -148,11 +148,10 @@ function routeConflicts(
     const shape = route.spec.path
       .replace(/\{[^}]*\}/g, (p) => (p.endsWith("+}") ? "{+}" : "{}"))
       .replace(/\/$/, "");
-    const methods = route.spec.methods.includes("ANY")
-      ? ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
-      : route.spec.methods;
+    // a named method beats ANY in the gateway, so ANY is its own key here
+    const methods = route.spec.methods;
     for (const method of methods) {
-      const k = `${route.spec.host ?? "*"} ${method} ${shape} ${route.spec.priority}`;
+      const k = `${route.spec.host ?? ""} ${method} ${shape} ${route.spec.priority}`;
       const other = seen.get(k);
       if (other && other !== route) {
         report(
