@@ -1,6 +1,8 @@
 // The instance's one function: specialization (generic -> this function), the concurrency slots and the
 // dispatch of invocations onto them. A request beyond perInstance is refused at once, never queued.
 import { randomUUID } from "node:crypto";
+import { rmSync } from "node:fs";
+import { join } from "node:path";
 import type { Logger } from "pino";
 import type { FunctionErrorBody } from "../api/agent.js";
 import type { AgentConfig } from "./config.js";
@@ -35,7 +37,7 @@ export type InvokeOutcome =
 interface Specialized {
   spec: FunctionSpec;
   taskRoot: string;
-  plan: (runtimeApi: string) => LaunchPlan;
+  plan: (slot: Slot) => LaunchPlan;
 }
 
 // randomUUID draws from a cached entropy pool: cheaper per invoke than randomBytes.
@@ -52,6 +54,8 @@ export class FunctionInstance {
   private readonly slots: Slot[] = [];
   private readonly reserved: boolean[] = [];
   private tmpDir = "";
+  private socketDir = "";
+  private createdTaskRoot: string | undefined;
   private primed: Slot | undefined;
 
   constructor(
@@ -72,12 +76,13 @@ export class FunctionInstance {
   /** Starts the generic host of KAPPA_RUNTIME so that specialization does not pay for a process start. */
   async prewarm(): Promise<void> {
     this.tmpDir = await createTempDir("kappa-tmp-");
+    this.socketDir = await createTempDir("kappa-rapi-");
     const runtime = this.config.runtime;
     if (!this.config.prewarm || !runtime || runtime === "provided" || this.config.function) return;
     const slot = this.newSlot("(generic)");
-    const api = await slot.open();
+    await slot.open(this.socketPathFor(runtime, 0));
     try {
-      await slot.start(primedPlan(this.config, runtime, api, this.tmpDir, this.tmpDir));
+      await slot.start(primedPlan(this.config, runtime, slot, this.tmpDir, this.tmpDir));
       this.primed = slot;
     } catch (err) {
       this.log.warn({ err }, "could not prewarm the handler host");
@@ -145,6 +150,9 @@ export class FunctionInstance {
   close(): void {
     for (const slot of this.slots) slot.close();
     this.primed?.close();
+    for (const dir of [this.socketDir, this.tmpDir, this.createdTaskRoot]) {
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    }
   }
 
   private describe(): string {
@@ -162,10 +170,9 @@ export class FunctionInstance {
     const started = performance.now();
     let taskRoot: string;
     try {
-      taskRoot = await materializeCode(
-        spec.code,
-        this.config.taskRoot ?? (await createTempDir("kappa-task-")),
-      );
+      if (!this.config.taskRoot && "files" in spec.code)
+        this.createdTaskRoot = await createTempDir("kappa-task-");
+      taskRoot = await materializeCode(spec.code, this.config.taskRoot ?? this.createdTaskRoot ?? "");
       hostCommand(this.config, spec.runtime, taskRoot);
     } catch (err) {
       if (err instanceof CodeError || err instanceof RuntimeUnavailable) return bad(err.message);
@@ -173,20 +180,26 @@ export class FunctionInstance {
     }
     const label = `${spec.namespace}/${spec.name}`;
     const streamName = logStreamName(new Date(), this.config.instanceId);
-    const plan = (runtimeApi: string): LaunchPlan => {
+    const plan = (slot: Slot): LaunchPlan => {
       const [command, args] = hostCommand(this.config, spec.runtime, taskRoot);
       const env = buildLambdaEnv({
         fn: spec,
         taskRoot,
         runtimeDir: runtimeDir(spec.runtime),
-        runtimeApi,
+        runtimeApi: slot.runtimeApi,
         region: this.config.region,
         logStreamName: streamName,
         tmpDir: this.tmpDir,
         initializationType: "on-demand",
         parentEnv: process.env,
       });
-      return { command, args, cwd: taskRoot, env };
+      const socket = slot.runtimeApiSocket;
+      return {
+        command,
+        args,
+        cwd: taskRoot,
+        env: socket ? { ...env, KAPPA_RUNTIME_API_SOCKET: socket } : env,
+      };
     };
     const specialized: Specialized = { spec, taskRoot, plan };
     const primed = this.primed;
@@ -196,13 +209,13 @@ export class FunctionInstance {
     if (primed && primed.runtimeApi && canUsePrimedHost(spec.runtime, spec.env)) {
       slot = primed;
       slot.logs.rename(label);
-      const launch = plan(slot.runtimeApi);
+      const launch = plan(slot);
       init = await slot.specialize({ env: launch.env, cwd: taskRoot }, launch);
     } else {
       primed?.close();
       slot = this.newSlot(label);
-      const api = await slot.open();
-      init = await slot.start(plan(api));
+      await slot.open(this.socketPathFor(spec.runtime, 0));
+      init = await slot.start(plan(slot));
     }
     this.slots[0] = slot;
     this.reserved[0] = false;
@@ -231,9 +244,15 @@ export class FunctionInstance {
     if (existing) return existing;
     const slot = this.newSlot(`${current.spec.namespace}/${current.spec.name}`);
     this.slots[index] = slot;
-    const api = await slot.open();
-    void slot.start(current.plan(api));
+    await slot.open(this.socketPathFor(current.spec.runtime, index));
+    void slot.start(current.plan(slot));
     return slot;
+  }
+
+  /** Only the built-in Node host knows KAPPA_RUNTIME_API_SOCKET; everything else uses AWS_LAMBDA_RUNTIME_API. */
+  private socketPathFor(runtime: FunctionSpec["runtime"], index: number): string | undefined {
+    if (runtime !== "nodejs20" && runtime !== "nodejs22") return undefined;
+    return join(this.socketDir, `${index}.sock`);
   }
 
   private newSlot(label: string): Slot {

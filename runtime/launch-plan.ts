@@ -4,7 +4,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { AgentConfig, RuntimeName } from "./config.js";
-import type { LaunchPlan } from "./slot.js";
+import type { LaunchPlan, Slot } from "./slot.js";
 
 /** The built-in hosts live in runtime/hosts/ (also when this module runs compiled from dist/runtime/). */
 export function hostsDir(): string {
@@ -48,7 +48,7 @@ export function canUsePrimedHost(runtime: RuntimeName, env: Record<string, strin
 export function primedPlan(
   config: AgentConfig,
   runtime: RuntimeName,
-  runtimeApi: string,
+  slot: Pick<Slot, "runtimeApi" | "runtimeApiSocket">,
   cwd: string,
   tmpDir: string,
 ): LaunchPlan {
@@ -58,9 +58,10 @@ export function primedPlan(
     LANG: "en_US.UTF-8",
     TZ: ":UTC",
     TMPDIR: tmpDir,
-    AWS_LAMBDA_RUNTIME_API: runtimeApi,
+    AWS_LAMBDA_RUNTIME_API: slot.runtimeApi,
     KAPPA_HOST_PRIME: "1",
   };
+  if (slot.runtimeApiSocket) env.KAPPA_RUNTIME_API_SOCKET = slot.runtimeApiSocket;
   if (process.env.HOME) env.HOME = process.env.HOME;
   return { command, args, cwd, env, primed: true };
 }

@@ -2,6 +2,7 @@
 // official runtime interface clients and Kappa's own Node/Python hosts all talk to the agent through it.
 // One server per process keeps "which process holds which invocation" trivial: the server knows its process.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { rmSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import type { FunctionErrorBody } from "../api/agent.js";
 import { MAX_RESPONSE_BYTES, normalizeRuntimeError } from "./function-errors.js";
@@ -73,27 +74,43 @@ function readBody(req: IncomingMessage, limit: number): Promise<{ body: Buffer; 
 
 export class RuntimeApiServer {
   private readonly server: Server;
+  /** The same API on a Unix socket, for Kappa's own hosts: cheaper per call than loopback TCP. */
+  private readonly unixServer: Server;
+  private socketPath: string | undefined;
 
   constructor(private readonly listener: RuntimeApiListener) {
-    this.server = createServer((req, res) => {
+    const handle = (req: IncomingMessage, res: ServerResponse): void => {
       this.route(req, res).catch(() => {
         if (!res.headersSent)
           send(res, { status: 500, body: { errorType: "ServiceException", errorMessage: "" } });
       });
-    });
-    // /next is a long poll that may wait for hours between invokes: no request or idle timeouts here.
-    this.server.requestTimeout = 0;
-    this.server.keepAliveTimeout = 15 * 60_000;
+    };
+    this.server = createServer(handle);
+    this.unixServer = createServer(handle);
+    for (const server of [this.server, this.unixServer]) {
+      // /next is a long poll that may wait for hours between invokes: no request or idle timeouts here.
+      server.requestTimeout = 0;
+      server.keepAliveTimeout = 15 * 60_000;
+    }
   }
 
-  async listen(): Promise<string> {
+  /** Returns host:port (AWS_LAMBDA_RUNTIME_API) and, when a socket path was given, the Unix socket. */
+  async listen(socketPath?: string): Promise<{ address: string; socketPath?: string }> {
     await new Promise<void>((resolve) => this.server.listen(0, "127.0.0.1", resolve));
-    return `127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    const address = `127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    if (!socketPath) return { address };
+    rmSync(socketPath, { force: true });
+    await new Promise<void>((resolve) => this.unixServer.listen(socketPath, resolve));
+    this.socketPath = socketPath;
+    return { address, socketPath };
   }
 
   close(): void {
-    this.server.close();
-    this.server.closeAllConnections();
+    for (const server of [this.server, this.unixServer]) {
+      server.close();
+      server.closeAllConnections();
+    }
+    if (this.socketPath) rmSync(this.socketPath, { force: true });
   }
 
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {

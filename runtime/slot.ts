@@ -66,6 +66,7 @@ export class Slot implements RuntimeApiListener {
   private state: State = "stopped";
   private child: ChildProcess | undefined;
   private address = "";
+  private socket: string | undefined;
   private readonly api = new RuntimeApiServer(this);
   private waitingNext: { deliver: (event: InvocationEvent) => void; gone: () => boolean } | undefined;
   private active: Active | undefined;
@@ -88,13 +89,20 @@ export class Slot implements RuntimeApiListener {
     this.logs = new LogCapture(functionLabel, write);
   }
 
-  async open(): Promise<string> {
-    this.address = await this.api.listen();
+  /** Starts this slot's Runtime API; `socketPath` adds a Unix socket for Kappa's own hosts. */
+  async open(socketPath?: string): Promise<string> {
+    const listening = await this.api.listen(socketPath);
+    this.address = listening.address;
+    this.socket = listening.socketPath;
     return this.address;
   }
 
   get runtimeApi(): string {
     return this.address;
+  }
+
+  get runtimeApiSocket(): string | undefined {
+    return this.socket;
   }
 
   get busy(): boolean {

@@ -6,7 +6,8 @@ import net from "node:net";
 const HEADER_END = Buffer.from("\r\n\r\n");
 
 export class RuntimeClient {
-  constructor(address) {
+  constructor(address, socketPath) {
+    this.socketPath = socketPath;
     const [host, port] = address.split(":");
     this.host = host;
     this.port = Number(port);
@@ -16,7 +17,9 @@ export class RuntimeClient {
   }
 
   connect() {
-    const socket = net.connect({ host: this.host, port: this.port, noDelay: true });
+    const socket = this.socketPath
+      ? net.connect({ path: this.socketPath })
+      : net.connect({ host: this.host, port: this.port, noDelay: true });
     socket.on("data", (chunk) => this.onData(chunk));
     const fail = (err) => {
       if (this.socket === socket) this.socket = undefined;
