@@ -10,6 +10,12 @@ source "$here/lib/cluster-env.sh"
 # shellcheck source=lib/proc.sh
 source "$here/lib/proc.sh"
 start_time=$SECONDS
+# One up/down at a time (with-cluster.sh holds the same lock around its own checks, not across these calls).
+mkdir -p "$KAPPA_STATE_ROOT"
+if [ "${KAPPA_CLUSTER_LOCK_HELD:-0}" != 1 ]; then
+  exec 8>"$KAPPA_STATE_ROOT/cluster-updown.lock"
+  flock 8
+fi
 log() { echo "cluster-down: $* ($((SECONDS - start_time)) s)" >&2; }
 
 purge=0

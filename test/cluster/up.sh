@@ -14,6 +14,10 @@ source "$here/lib/proc.sh"
 # shellcheck source=lib/config.sh
 source "$here/lib/config.sh"
 start_time=$SECONDS
+# One up/down at a time (with-cluster.sh holds the same lock around its own checks, not across these calls).
+mkdir -p "$KAPPA_STATE_ROOT"
+exec 8>"$KAPPA_STATE_ROOT/cluster-updown.lock"
+flock 8
 log() { echo "cluster-up: $* ($((SECONDS - start_time)) s)" >&2; }
 
 if [ "$(id -u)" != 0 ]; then
@@ -49,7 +53,7 @@ if daemon_alive "$dir" kube-apiserver && daemon_alive "$dir" kubelet; then
 fi
 if [ -d "$dir/pids" ] && [ -n "$(ls -A "$dir/pids")" ]; then
   log "a previous cluster is half up; cleaning it first"
-  bash "$here/down.sh"
+  KAPPA_CLUSTER_LOCK_HELD=1 bash "$here/down.sh"
 fi
 
 mkdir -p "$dir/pki" "$dir/etcd" "$dir/logs" "$dir/pids"

@@ -31,12 +31,12 @@ def sha256_file(path):
 
 
 def layer_from_dir(rootfs, workdir):
-    """Tar the directory deterministically (sorted, owner root, mtime 0) with GNU tar; return (digest, size, path)."""
+    """Tar the directory deterministically (sorted, mtime 0, numeric owners kept) with GNU tar; return (digest, size, path)."""
     path = os.path.join(workdir, "layer.tar")
     # The "./" entry sets the mode of the image's "/": a mktemp -d directory (0700) would lock out non-root users.
     os.chmod(rootfs, 0o755)
     subprocess.run(
-        ["tar", "--sort=name", "--owner=0", "--group=0", "--numeric-owner", "--mtime=@0", "--hard-dereference",
+        ["tar", "--sort=name", "--numeric-owner", "--mtime=@0", "--hard-dereference",
          "-C", rootfs, "-cf", path, "."],
         check=True,
     )

@@ -12,7 +12,8 @@ start_daemon() {
   local dir="$1" name="$2"
   shift 2
   mkdir -p "$dir/logs" "$dir/pids"
-  setsid "$@" >"$dir/logs/$name.log" 2>&1 </dev/null &
+  # 8 and 9 are the cluster scripts' lock descriptors: a daemon that inherited one would hold the lock forever.
+  setsid "$@" >"$dir/logs/$name.log" 2>&1 </dev/null 8>&- 9>&- &
   echo $! >"$dir/pids/$name.pid"
 }
 
