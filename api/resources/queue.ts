@@ -66,6 +66,9 @@ export const QueueSpecSchema = Type.Object(
 );
 export type QueueSpec = Static<typeof QueueSpecSchema>;
 
+/** SQS names with this prefix belong to the platform (each function's async-invocation queue). */
+export const INTERNAL_QUEUE_PREFIX = "kappa-async_";
+
 /** Rules on the whole object, because the default SQS name comes from metadata.name. */
 export const QUEUE_ROOT_RULES: CelRule[] = [
   {
@@ -80,6 +83,10 @@ export const QUEUE_ROOT_RULES: CelRule[] = [
     rule: "self.spec.fifo == (has(self.spec.queueName) ? self.spec.queueName : self.metadata.name).endsWith('.fifo')",
     message:
       "a FIFO queue's name ends in .fifo and a standard queue's does not (spec.queueName or metadata.name)",
+  },
+  {
+    rule: `!(has(self.spec.queueName) ? self.spec.queueName : self.metadata.name).startsWith('${INTERNAL_QUEUE_PREFIX}')`,
+    message: `SQS names starting with ${INTERNAL_QUEUE_PREFIX} are Kappa's internal queues`,
   },
   {
     rule: "!has(self.spec.redrivePolicy) || self.spec.redrivePolicy.deadLetterQueue != self.metadata.name",

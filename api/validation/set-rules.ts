@@ -92,15 +92,11 @@ export function setRuleErrors(
           ref(r, `spec.routeThrottles[${i}].route`, "Route", t.route);
         break;
       case "Queue": {
-        const name = `${ns(r)}/${sqsQueueName(r)}`;
+        // The SQS API is one account for the whole installation: queue names are unique across namespaces.
+        const name = sqsQueueName(r);
         const owner = sqsNames.get(name);
-        if (owner)
-          report(
-            r,
-            "spec.queueName",
-            `SQS name ${sqsQueueName(r)} is already used by Queue ${owner} in this namespace`,
-          );
-        else sqsNames.set(name, r.metadata.name);
+        if (owner) report(r, "spec.queueName", `SQS name ${name} is already used by Queue ${owner}`);
+        else sqsNames.set(name, `${ns(r)}/${r.metadata.name}`);
         const dlq =
           r.spec.redrivePolicy &&
           ref(r, "spec.redrivePolicy.deadLetterQueue", "Queue", r.spec.redrivePolicy.deadLetterQueue);

@@ -1,5 +1,10 @@
 // Queue and QueueTrigger rules that need more than one field (or metadata.name).
-import { type Queue, SQS_QUEUE_NAME_PATTERN, sqsQueueName } from "../../resources/queue.js";
+import {
+  INTERNAL_QUEUE_PREFIX,
+  type Queue,
+  SQS_QUEUE_NAME_PATTERN,
+  sqsQueueName,
+} from "../../resources/queue.js";
 import type { QueueTrigger } from "../../resources/queue-trigger.js";
 import type { Issue } from "../issue.js";
 import type { ResourceRule } from "./rule-context.js";
@@ -30,6 +35,12 @@ export const queueRules: ResourceRule<Queue> = (queue) => {
     issues.push({
       path: "spec.contentBasedDeduplication",
       message: "works only on FIFO queues (fifo: true)",
+    });
+  }
+  if (name.startsWith(INTERNAL_QUEUE_PREFIX)) {
+    issues.push({
+      path: where,
+      message: `must not start with ${INTERNAL_QUEUE_PREFIX}: Kappa's internal queues use it`,
     });
   }
   if (spec.redrivePolicy?.deadLetterQueue === metadata.name) {
