@@ -1,6 +1,6 @@
 // `kappa dev`: the whole platform on this machine, fed by a folder of manifests.
 import { mkdirSync } from "node:fs";
-import { join, relative } from "node:path";
+import { join, relative, resolve } from "node:path";
 import type { Command } from "commander";
 import type { Logger } from "pino";
 import { contextOf } from "../context.js";
@@ -78,7 +78,9 @@ async function runDev(options: DevOptions, command: Command): Promise<void> {
   }
   const accessKey = options.accessKey ? parseAccessKey(options.accessKey) : generateAccessKey();
   const logger = await makeLogger(context.devHome, options.verbose === true);
-  const displayDir = relative(process.cwd(), options.dir) || ".";
+  const relativeDir = relative(process.cwd(), options.dir) || ".";
+  const displayDir = relativeDir.startsWith("..") ? resolve(options.dir) : relativeDir;
+  let lastProblems = "";
   const style = context.out;
   const started = Date.now();
   process.stdout.write(style.dim(`Starting Kappa (local mode) on folder ${displayDir}...\n`));
@@ -98,7 +100,10 @@ async function runDev(options: DevOptions, command: Command): Promise<void> {
     startServices,
     onReload: (result, problems, first) => {
       if (!first) process.stdout.write(renderChanges(result, style));
-      process.stdout.write(renderProblems(problems, context.err));
+      // The same problems on every save would bury the one line that changed: print them when they change.
+      const text = renderProblems(problems, context.err);
+      if (text !== lastProblems) process.stdout.write(text || style.ok("all manifests load again\n"));
+      lastProblems = text;
     },
     onWatchError: (error) =>
       process.stderr.write(context.err.warn(`file watching failed: ${error.message}\n`)),

@@ -262,7 +262,8 @@ async function queueUrl(sqs: SQSClient, name: string): Promise<string> {
   try {
     return (await sqs.send(new GetQueueUrlCommand({ QueueName: name }))).QueueUrl!;
   } catch (error) {
-    if ((error as { name?: string }).name?.includes("NonExistentQueue")) {
+    const code = (error as { name?: string }).name ?? "";
+    if (code === "QueueDoesNotExist" || code.includes("NonExistentQueue")) {
       throw new CliError(
         `queue ${name} does not exist; \`kappa queue list\` shows the queues, \`kappa queue create ${name}\` makes it`,
       );

@@ -77,14 +77,19 @@ export function renderBanner(state: DevState, store: Listing, style: Style, disp
 }
 
 export function renderProblems(problems: ManifestProblem[], style: Style): string {
-  if (problems.length === 0) return "";
-  const lines = [
-    style.error(
-      `${problems.length} manifest problem${problems.length === 1 ? "" : "s"} (the other resources still load):`,
-    ),
-  ];
-  for (const p of problems) lines.push(`  ${formatProblem(p)}`);
-  return lines.join("\n") + "\n";
+  const errors = problems.filter((p) => p.severity !== "warning");
+  const warnings = problems.filter((p) => p.severity === "warning");
+  const lines: string[] = [];
+  if (errors.length > 0) {
+    const count = `${errors.length} manifest problem${errors.length === 1 ? "" : "s"}`;
+    lines.push(style.error(`${count}, not loaded (everything else still loads):`));
+    for (const p of errors) lines.push(`  ${formatProblem(p)}`);
+  }
+  if (warnings.length > 0) {
+    lines.push(style.warn(`${warnings.length} warning${warnings.length === 1 ? "" : "s"} (loaded anyway):`));
+    for (const p of warnings) lines.push(`  ${formatProblem(p)}`);
+  }
+  return lines.length ? lines.join("\n") + "\n" : "";
 }
 
 export function formatProblem(p: ManifestProblem): string {

@@ -23,7 +23,7 @@ export interface RunOptions {
 }
 
 const baseEnv = (): NodeJS.ProcessEnv => {
-  const env = { ...process.env, NO_COLOR: "1" };
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1" };
   delete env.FORCE_COLOR;
   delete env.KAPPA_HOME;
   delete env.REDIS_URL;
@@ -59,8 +59,10 @@ export interface DevProcess {
   output(): string;
   /** runs `kappa --home <this home> <args>` */
   kappa(args: string[], options?: RunOptions): Promise<RunResult>;
-  /** SIGTERM and wait for the exit; returns the exit code */
+  /** SIGTERM and wait for the exit; returns the exit code (idempotent) */
   stop(): Promise<number | null>;
+  /** stop, then remove the home folder */
+  dispose(): Promise<void>;
 }
 
 export interface DevStateView {
@@ -134,9 +136,12 @@ export async function startDev(
     kappa: (args, options) => runKappa(["--home", home, ...args], options),
     stop: async () => {
       if (child.exitCode === null) child.kill("SIGTERM");
-      const code = await exited;
+      return exited;
+    },
+    dispose: async () => {
+      if (child.exitCode === null) child.kill("SIGTERM");
+      await exited;
       rmSync(home, { recursive: true, force: true });
-      return code;
     },
   };
   return dev;
