@@ -95,7 +95,7 @@ describe("kappa dev with the CLI", () => {
     assert.equal(fn.status?.conditions?.find((c) => c.type === "Ready")?.status, "True");
     const table = await dev.kappa(["list"]);
     assert.match(table.stdout, /^NAME\s+RUNTIME\s+READY\s+INSTANCES\s+URL/);
-    assert.doesNotMatch(table.stdout, /\u001b\[/, "no color when not a TTY");
+    assert.ok(!table.stdout.includes(String.fromCharCode(27)), "no color escape codes when not a TTY");
     const missing = await dev.kappa(["describe", "nope"]);
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /function default\/nope is not loaded/);
