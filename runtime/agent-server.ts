@@ -143,7 +143,9 @@ export function createAgentServer(instance: FunctionInstance, metrics: AgentMetr
     const path = (req.url ?? "/").split("?")[0];
     if (req.method === "POST" && path === "/invoke") return invoke(req, res);
     if (req.method === "POST" && path === "/specialize") return specialize(req, res);
-    if (req.method === "GET" && path === "/healthz") return json(res, 200, { status: "ok" });
+    if (req.method === "GET" && path === "/healthz") {
+      return json(res, 200, { status: "ok", primed: instance.primedHostWaiting });
+    }
     if (req.method === "GET" && path === "/readyz") {
       return instance.ready
         ? json(res, 200, { status: "ready", function: instance.functionName })

@@ -69,6 +69,11 @@ export class FunctionInstance {
     return this.current !== undefined;
   }
 
+  /** The generic host is up and waiting, so /specialize will not pay for a process start. */
+  get primedHostWaiting(): boolean {
+    return this.primed?.waitingForPrime ?? false;
+  }
+
   get functionName(): string | undefined {
     return this.current ? `${this.current.spec.namespace}/${this.current.spec.name}` : undefined;
   }

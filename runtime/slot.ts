@@ -101,6 +101,11 @@ export class Slot implements RuntimeApiListener {
     return this.address;
   }
 
+  /** A generic host that has started and waits for its function. */
+  get waitingForPrime(): boolean {
+    return this.state === "primed" && this.primeReply !== undefined;
+  }
+
   get runtimeApiSocket(): string | undefined {
     return this.socket;
   }
