@@ -3,7 +3,7 @@
 import { parseAllDocuments } from "yaml";
 import { KIND_NAMES } from "./resources/kinds.js";
 import type { ManifestResource } from "./resources/resource-by-kind.js";
-import { isKappaKind, validatorsByKind } from "./validation/compiled-schemas.js";
+import { isKappaKind, validatorFor } from "./validation/compiled-schemas.js";
 import { type Issue, joinPath, ManifestError, type ValidationError } from "./validation/issue.js";
 import { issueFromAjv } from "./validation/messages.js";
 import { resourceRuleIssues } from "./validation/rules/index.js";
@@ -58,7 +58,7 @@ export function validateManifest(manifest: unknown, options: ValidateOptions = {
       { path: "", message: "a manifest must be a mapping with apiVersion, kind, metadata and spec" },
     ]);
   }
-  const validators = validatorsByKind().get(kind);
+  const validators = validatorFor(kind);
   if (!validators) {
     const message = kind
       ? `"${kind}" is not a kind Kappa knows; use one of ${ACCEPTED_KINDS.join(", ")}`
