@@ -82,10 +82,12 @@ test("DelaySeconds (per message and per queue) hides a message until due; a long
   await engine.createQueue({ queueName: "q", attributes: { DelaySeconds: "60" } });
   await engine.sendMessage({ queueName: "q", body: "queue-delay" });
   await engine.sendMessage({ queueName: "q", body: "now", delaySeconds: 0 });
+  const now = await engine.receiveMessage({ queueName: "q", maxNumberOfMessages: 10 });
   assert.deepEqual(
-    (await engine.receiveMessage({ queueName: "q", maxNumberOfMessages: 10 })).messages.map((m) => m.body),
+    now.messages.map((m) => m.body),
     ["now"],
   );
+  await engine.deleteMessage({ queueName: "q", receiptHandle: now.messages[0]!.receiptHandle });
   const attrs = await engine.getQueueAttributes({
     queueName: "q",
     attributeNames: ["ApproximateNumberOfMessagesDelayed"],
