@@ -99,9 +99,6 @@ export async function startServices(context: ServiceContext): Promise<PlatformSe
     const backend = new LocalProcessBackend({
       stateDir: context.stateDir,
       logger: logger.child({ component: "instances" }),
-      // Instances run the code in place (code.path): Python must not write __pycache__ into the user's folder,
-      // which would also look like a code change to anything hashing the folder.
-      env: { PYTHONDONTWRITEBYTECODE: "1" },
     });
     const controller = await startController({
       store,
