@@ -19,8 +19,12 @@ start_daemon() {
 
 # daemon_alive <state dir> <name>
 daemon_alive() {
-  local pidfile="$1/pids/$2.pid"
-  [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null
+  local pidfile="$1/pids/$2.pid" pid state
+  [ -f "$pidfile" ] || return 1
+  pid="$(cat "$pidfile")"
+  # A killed daemon stays a zombie until PID 1 reaps it; that is not alive.
+  state="$(awk '{ print $3 }' "/proc/$pid/stat" 2>/dev/null)" || return 1
+  [ -n "$state" ] && [ "$state" != Z ] && [ "$state" != X ]
 }
 
 # wait_for <seconds> <description> <state dir> <daemon name or ""> <command...>: polls the command until it
