@@ -17,9 +17,11 @@ function exitAfter(promise, code) {
   promise.catch(() => {}).finally(() => process.exit(code));
 }
 
+// Between invocations a request for the next event is pending on the socket, so there is nobody to tell:
+// the agent sees the exit and restarts the process.
 process.on("uncaughtException", (err) => {
-  const error = toLambdaError(err);
-  exitAfter(currentRequestId ? client.postError(currentRequestId, error) : client.postInitError(error), 129);
+  if (!currentRequestId) process.exit(129);
+  exitAfter(client.postError(currentRequestId, toLambdaError(err)), 129);
 });
 process.on("unhandledRejection", (reason) => {
   const error = {
@@ -27,7 +29,8 @@ process.on("unhandledRejection", (reason) => {
     errorMessage: reason instanceof Error ? `${reason.name}: ${reason.message}` : String(reason),
     stackTrace: reason instanceof Error && reason.stack ? reason.stack.split("\n").slice(1) : [],
   };
-  exitAfter(currentRequestId ? client.postError(currentRequestId, error) : client.postInitError(error), 128);
+  if (!currentRequestId) process.exit(128);
+  exitAfter(client.postError(currentRequestId, error), 128);
 });
 
 /** A host started before its function was known receives the function's environment and task root here. */
@@ -75,19 +78,24 @@ function runHandler(handler, event, context) {
   });
 }
 
+/** Sends the outcome; a success is pipelined with the request for the next event, which it returns. */
 async function postOutcome(requestId, outcome) {
-  if (!outcome.ok) return client.postError(requestId, toLambdaError(outcome.error));
+  if (!outcome.ok) {
+    await client.postError(requestId, toLambdaError(outcome.error));
+    return undefined;
+  }
   let text;
   try {
     text = JSON.stringify(outcome.value === undefined ? null : outcome.value);
   } catch (err) {
-    return client.postError(requestId, {
+    await client.postError(requestId, {
       errorType: "Runtime.MarshalError",
       errorMessage: `Unable to stringify response body: ${err.message}`,
       stackTrace: [],
     });
+    return undefined;
   }
-  return client.postResponse(requestId, text);
+  return client.respondAndNext(requestId, text);
 }
 
 async function main() {
@@ -101,8 +109,10 @@ async function main() {
     await client.postInitError(error).catch(() => {});
     process.exit(1);
   }
+  let pipelined;
   for (;;) {
-    const res = await client.next();
+    const res = pipelined ?? (await client.next());
+    pipelined = undefined;
     const requestId = res.headers["lambda-runtime-aws-request-id"];
     const trace = res.headers["lambda-runtime-trace-id"];
     if (trace) process.env._X_AMZN_TRACE_ID = trace;
@@ -117,8 +127,9 @@ async function main() {
     currentRequestId = requestId;
     const context = makeContext(res.headers, process.env, { callback: () => {} });
     const outcome = await runHandler(handler, event, context);
-    await postOutcome(requestId, outcome);
+    const answered = postOutcome(requestId, outcome);
     currentRequestId = undefined;
+    pipelined = await answered;
   }
 }
 
