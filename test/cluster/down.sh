@@ -90,7 +90,7 @@ for root in "$dir" "$CONTAINERD_STATE" "$KAPPA_CONTAINERD_ROOT"; do
   awk -v root="$root" '$5 == root || index($5, root "/") == 1 { print $5 }' /proc/self/mountinfo | sort -r |
     while read -r m; do umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true; done
 done
-rm -rf "$CONTAINERD_STATE" "$dir"
+rm -rf "$CONTAINERD_STATE" "$ETCD_DATA" "$dir"
 # The CRI plugin's per-sandbox/container directories belong to the cluster, not to the image cache.
 rm -rf "$KAPPA_CONTAINERD_ROOT/io.containerd.grpc.v1.cri" "$KAPPA_CONTAINERD_ROOT/io.containerd.runtime.v2.task"
 if [ "$purge" = 1 ]; then

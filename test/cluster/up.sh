@@ -56,7 +56,7 @@ if [ -d "$dir/pids" ] && [ -n "$(ls -A "$dir/pids")" ]; then
   KAPPA_CLUSTER_LOCK_HELD=1 bash "$here/down.sh"
 fi
 
-mkdir -p "$dir/pki" "$dir/etcd" "$dir/logs" "$dir/pids"
+mkdir -p "$dir/pki" "$ETCD_DATA" "$dir/logs" "$dir/pids"
 chmod 700 "$dir"
 
 # --- certificates and kubeconfigs ---
@@ -95,7 +95,7 @@ done
 # --- etcd and kube-apiserver ---
 etcd_port="$(free_port)"
 peer_port="$(free_port)"
-start_daemon "$dir" etcd etcd --name default --data-dir "$dir/etcd" \
+start_daemon "$dir" etcd etcd --name default --data-dir "$ETCD_DATA" \
   --listen-client-urls "http://127.0.0.1:$etcd_port" --advertise-client-urls "http://127.0.0.1:$etcd_port" \
   --listen-peer-urls "http://127.0.0.1:$peer_port" --initial-advertise-peer-urls "http://127.0.0.1:$peer_port" \
   --initial-cluster "default=http://127.0.0.1:$peer_port" --log-level warn

@@ -11,6 +11,9 @@ API_PORT="${KAPPA_API_PORT:-6443}"
 BRIDGE=kappa0
 CNI_NETWORK=kappa
 CONTAINERD_STATE=/run/kappa-containerd
+# etcd's data in memory: fsync on a VM disk is what makes etcd (and so every API write) slow in tests.
+ETCD_DATA=/dev/shm/kappa-cluster-etcd
+[ -d /dev/shm ] && [ -w /dev/shm ] || ETCD_DATA="$dir/etcd"
 SANDBOX_IMAGE="kappa/pause:1.0"
 KUBECTL="$KAPPA_K8S_BIN/kubectl"
 export KUBECONFIG_ADMIN="$dir/kubeconfig"
