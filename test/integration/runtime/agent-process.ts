@@ -30,8 +30,12 @@ export class AgentProcess {
     this.exited = new Promise((resolve) => child.once("exit", (code) => resolve(code)));
   }
 
-  static async start(env: Record<string, string> = {}): Promise<AgentProcess> {
-    const child = spawn(process.execPath, ["--import", "tsx", "runtime/main.ts"], {
+  /** Starts runtime/main.ts, or `command` (e.g. the bundled agent of the images). */
+  static async start(
+    env: Record<string, string> = {},
+    command: string[] = [process.execPath, "--import", "tsx", "runtime/main.ts"],
+  ): Promise<AgentProcess> {
+    const child = spawn(command[0]!, command.slice(1), {
       cwd: repoRoot,
       env: { ...process.env, KAPPA_AGENT_PORT: "0", KAPPA_AGENT_HOST: "127.0.0.1", ...env },
       stdio: ["ignore", "pipe", "pipe"],
