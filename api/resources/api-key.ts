@@ -7,21 +7,24 @@ import { ResourceName } from "./schema-helpers.js";
 export const SECRET_KEY_PATTERN = "^[-._a-zA-Z0-9]+$";
 
 export const ApiKeySpecSchema = Type.Object({
-  secretRef: Type.Object({
-    name: ResourceName({ description: "a Secret in the same namespace" }),
-    key: Type.String({
-      minLength: 1,
-      maxLength: 253,
-      pattern: SECRET_KEY_PATTERN,
-      default: "apiKey",
-      description: "data key holding the API key",
-    }),
-  }),
+  secretRef: Type.Object(
+    {
+      name: ResourceName({ description: "a Secret in the same namespace" }),
+      key: Type.String({
+        minLength: 1,
+        maxLength: 253,
+        pattern: SECRET_KEY_PATTERN,
+        default: "apiKey",
+        description: "data key holding the API key",
+      }),
+    },
+    { description: "the Secret and key that hold the API key" },
+  ),
   usagePlan: Type.Optional(
     ResourceName({ description: "metadata.name of a UsagePlan in the same namespace" }),
   ),
-  enabled: Type.Boolean({ default: true }),
-  description: Type.Optional(Type.String({ maxLength: 1024 })),
+  enabled: Type.Boolean({ default: true, description: "false refuses the key without deleting it" }),
+  description: Type.Optional(Type.String({ maxLength: 1024, description: "free text for people" })),
 });
 export type ApiKeySpec = Static<typeof ApiKeySpecSchema>;
 

@@ -2,7 +2,7 @@
 import { Type, type Static } from "@sinclair/typebox";
 import { type KappaResource, statusFields } from "./common.js";
 import { PayloadFormatVersionSchema } from "./route.js";
-import { celRules, HttpUrl, ResourceName, StringEnum, withDefault } from "./schema-helpers.js";
+import { celRules, describe, HttpUrl, ResourceName, StringEnum, withDefault } from "./schema-helpers.js";
 
 /** API Gateway's identity source syntax: $request.header.X, $request.querystring.x, $context.x, $stageVariables.x */
 export const IDENTITY_SOURCE_PATTERN =
@@ -12,9 +12,14 @@ const IdentitySource = Type.String({ pattern: IDENTITY_SOURCE_PATTERN, maxLength
 export const FunctionAuthorizerSchema = Type.Object(
   {
     name: ResourceName({ description: "metadata.name of the authorizer Function in the same namespace" }),
-    identitySources: withDefault(Type.Array(IdentitySource, { minItems: 1, maxItems: 10 }), [
-      "$request.header.Authorization",
-    ]),
+    identitySources: withDefault(
+      Type.Array(IdentitySource, {
+        minItems: 1,
+        maxItems: 10,
+        description: "request parts that identify the caller; also the cache key",
+      }),
+      ["$request.header.Authorization"],
+    ),
     resultTtlSeconds: Type.Integer({
       minimum: 0,
       maximum: 3600,
@@ -44,7 +49,10 @@ export const JwtAuthorizerSchema = Type.Object({
     description: "any one must be in aud",
   }),
   jwksUrl: Type.Optional(HttpUrl({ description: "defaults to OIDC discovery from issuer" })),
-  identitySource: withDefault(IdentitySource, "$request.header.Authorization"),
+  identitySource: describe(
+    "where the bearer token is",
+    withDefault(IdentitySource, "$request.header.Authorization"),
+  ),
 });
 export type JwtAuthorizer = Static<typeof JwtAuthorizerSchema>;
 
@@ -53,8 +61,8 @@ export const AUTHORIZER_TYPES = ["function", "jwt"] as const;
 export const AuthorizerSpecSchema = Type.Object(
   {
     type: StringEnum(AUTHORIZER_TYPES),
-    function: Type.Optional(FunctionAuthorizerSchema),
-    jwt: Type.Optional(JwtAuthorizerSchema),
+    function: Type.Optional(describe("type function: a Lambda authorizer", FunctionAuthorizerSchema)),
+    jwt: Type.Optional(describe("type jwt: a JWT authorizer", JwtAuthorizerSchema)),
   },
   {
     ...celRules(

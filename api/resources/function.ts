@@ -1,7 +1,7 @@
 // Function: a Lambda-style function. The shape of DESIGN.md "Resources", field by field.
 import { Type, type Static } from "@sinclair/typebox";
 import { type KappaResource, QueueRefSchema, RuntimeSchema, statusFields } from "./common.js";
-import { celRules, HttpUrl, ResourceName, StringMap, withObjectDefault } from "./schema-helpers.js";
+import { celRules, describe, HttpUrl, ResourceName, StringMap, withObjectDefault } from "./schema-helpers.js";
 
 /** Lambda's limits: memory in 1 MiB steps from 128 to 10240, timeout up to 15 minutes. */
 export const MEMORY_MIB = { min: 128, max: 10240, default: 128 } as const;
@@ -31,9 +31,12 @@ export const FunctionCodeSchema = Type.Object(
       }),
     ),
     configMap: Type.Optional(
-      Type.Object({
-        name: ResourceName({ description: "a ConfigMap in the same namespace; keys are file names" }),
-      }),
+      describe(
+        "a ConfigMap holding the code files",
+        Type.Object({
+          name: ResourceName({ description: "a ConfigMap in the same namespace; keys are file names" }),
+        }),
+      ),
     ),
     url: Type.Optional(HttpUrl({ description: "a .zip fetched and verified with sha256" })),
     sha256: Type.Optional(
@@ -106,7 +109,12 @@ export const FunctionScalingSchema = Type.Object(
       default: 0,
       description: "> 0 keeps instances warm (provisioned)",
     }),
-    maxInstances: Type.Integer({ minimum: 1, maximum: 1000, default: 10 }),
+    maxInstances: Type.Integer({
+      minimum: 1,
+      maximum: 1000,
+      default: 10,
+      description: "upper bound for the autoscaler",
+    }),
     idleSeconds: Type.Integer({
       minimum: 1,
       maximum: 86400,
@@ -123,10 +131,24 @@ export const FunctionScalingSchema = Type.Object(
 );
 
 export const FunctionAsyncSchema = Type.Object({
-  maxRetries: Type.Integer({ minimum: 0, maximum: 2, default: 2 }),
-  maxEventAgeSeconds: Type.Integer({ minimum: 60, maximum: 21600, default: 21600 }),
-  onFailure: Type.Optional(QueueRefSchema),
-  onSuccess: Type.Optional(QueueRefSchema),
+  maxRetries: Type.Integer({
+    minimum: 0,
+    maximum: 2,
+    default: 2,
+    description: "retries of a failed async invocation",
+  }),
+  maxEventAgeSeconds: Type.Integer({
+    minimum: 60,
+    maximum: 21600,
+    default: 21600,
+    description: "an async event older than this is dropped to onFailure",
+  }),
+  onFailure: Type.Optional(
+    describe("a Queue that receives a record of each event that finally failed", QueueRefSchema),
+  ),
+  onSuccess: Type.Optional(
+    describe("a Queue that receives a record of each successful async invocation", QueueRefSchema),
+  ),
 });
 
 export const FunctionSpecSchema = Type.Object(
@@ -160,15 +182,23 @@ export const FunctionSpecSchema = Type.Object(
       minimum: MEMORY_MIB.min,
       maximum: MEMORY_MIB.max,
       default: MEMORY_MIB.default,
+      description: "memory limit of an instance; CPU follows memory as in Lambda",
     }),
     timeoutSeconds: Type.Integer({
       minimum: TIMEOUT_SECONDS.min,
       maximum: TIMEOUT_SECONDS.max,
       default: TIMEOUT_SECONDS.default,
+      description: "an invocation running longer is stopped and fails",
     }),
-    concurrency: withObjectDefault(FunctionConcurrencySchema),
-    scaling: withObjectDefault(FunctionScalingSchema),
-    async: withObjectDefault(FunctionAsyncSchema),
+    concurrency: describe(
+      "concurrent requests per instance and for the function",
+      withObjectDefault(FunctionConcurrencySchema),
+    ),
+    scaling: describe("instance bounds and scale-to-zero delay", withObjectDefault(FunctionScalingSchema)),
+    async: describe(
+      "retries and destinations of asynchronous (Event) invocations",
+      withObjectDefault(FunctionAsyncSchema),
+    ),
   },
   {
     ...celRules(

@@ -16,7 +16,12 @@ export const QueueTriggerSpecSchema = Type.Object(
       default: 10,
       description: "at most 10 on a FIFO queue",
     }),
-    maximumBatchingWindowSeconds: Type.Integer({ minimum: 0, maximum: 300, default: 0 }),
+    maximumBatchingWindowSeconds: Type.Integer({
+      minimum: 0,
+      maximum: 300,
+      default: 0,
+      description: "wait up to this long to fill a batch",
+    }),
     maxConcurrency: Type.Optional(
       Type.Integer({ minimum: 2, maximum: 1000, description: "concurrent batches; unbounded when absent" }),
     ),
@@ -24,7 +29,7 @@ export const QueueTriggerSpecSchema = Type.Object(
       default: false,
       description: "handler returns {batchItemFailures: [{itemIdentifier}]}",
     }),
-    enabled: Type.Boolean({ default: true }),
+    enabled: Type.Boolean({ default: true, description: "false stops polling; messages stay in the queue" }),
   },
   {
     ...celRules({

@@ -1,7 +1,7 @@
 // Queue: an SQS queue (standard or FIFO) with SQS's attributes and ranges.
 import { Type, type Static } from "@sinclair/typebox";
 import { type KappaResource, statusFields } from "./common.js";
-import { type CelRule, ResourceName } from "./schema-helpers.js";
+import { type CelRule, describe, ResourceName } from "./schema-helpers.js";
 
 /** SQS names: up to 80 of [A-Za-z0-9_-], FIFO names end in ".fifo" (counted in the 80). */
 export const SQS_QUEUE_NAME_PATTERN = "^([A-Za-z0-9_-]{1,80}|[A-Za-z0-9_-]{1,75}\\.fifo)$";
@@ -25,6 +25,7 @@ export const RedrivePolicySchema = Type.Object({
   maxReceiveCount: Type.Integer({
     minimum: QUEUE_LIMITS.maxReceiveCount.min,
     maximum: QUEUE_LIMITS.maxReceiveCount.max,
+    description: "receives before a message moves to the dead-letter queue",
   }),
 });
 export type RedrivePolicy = Static<typeof RedrivePolicySchema>;
@@ -53,7 +54,9 @@ export const QueueSpecSchema = Type.Object(
       QUEUE_LIMITS.receiveMessageWaitTimeSeconds,
       "default long-poll wait",
     ),
-    redrivePolicy: Type.Optional(RedrivePolicySchema),
+    redrivePolicy: Type.Optional(
+      describe("move a message to a dead-letter queue after maxReceiveCount receives", RedrivePolicySchema),
+    ),
   },
   {
     "x-kubernetes-validations": [

@@ -1,7 +1,14 @@
 // Route: host/path/method -> Function, like an API Gateway HTTP API route with its integration.
 import { Type, type Static } from "@sinclair/typebox";
 import { FunctionRefSchema, type KappaResource, statusFields } from "./common.js";
-import { celRules, ResourceName, StringEnum, withDefault, withObjectDefault } from "./schema-helpers.js";
+import {
+  celRules,
+  describe,
+  ResourceName,
+  StringEnum,
+  withDefault,
+  withObjectDefault,
+} from "./schema-helpers.js";
 
 export const HTTP_METHODS = ["ANY", "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"] as const;
 export const HttpMethodSchema = StringEnum(HTTP_METHODS);
@@ -63,13 +70,15 @@ const headerList = (description: string) =>
 
 export const RouteCorsSchema = Type.Object({
   allowOrigins: headerList("origins, or *"),
-  allowMethods: Type.Optional(HttpMethodList()),
+  allowMethods: Type.Optional(describe("methods a browser may use", HttpMethodList())),
   allowHeaders: headerList("request headers a browser may send"),
   exposeHeaders: headerList("response headers a browser may read"),
   maxAge: Type.Optional(
     Type.Integer({ minimum: 0, maximum: 86400, description: "seconds a preflight is cached" }),
   ),
-  allowCredentials: Type.Optional(Type.Boolean()),
+  allowCredentials: Type.Optional(
+    Type.Boolean({ description: "allow cookies and Authorization on cross-origin requests" }),
+  ),
 });
 export type RouteCors = Static<typeof RouteCorsSchema>;
 
@@ -88,8 +97,11 @@ export const RouteSpecSchema = Type.Object(
       pattern: ROUTE_PATH_PATTERN,
       description: "e.g. /users/{id} or /files/{proxy+}; {proxy+} is greedy and must be last",
     }),
-    methods: withDefault(HttpMethodList({ minItems: 1 }), ["ANY"]),
-    function: FunctionRefSchema,
+    methods: describe(
+      "methods this route serves; ANY = all",
+      withDefault(HttpMethodList({ minItems: 1 }), ["ANY"]),
+    ),
+    function: describe("the Function invoked", FunctionRefSchema),
     priority: Type.Integer({
       default: 0,
       minimum: -1000,
@@ -97,13 +109,16 @@ export const RouteSpecSchema = Type.Object(
       description: "higher wins when two routes match equally",
     }),
     payloadFormatVersion: withDefault(PayloadFormatVersionSchema, "2.0"),
-    auth: withObjectDefault(RouteAuthSchema),
-    rateLimit: Type.Optional(RouteRateLimitSchema),
-    cors: Type.Optional(RouteCorsSchema),
+    auth: describe("API key and authorizer requirements", withObjectDefault(RouteAuthSchema)),
+    rateLimit: Type.Optional(describe("token bucket shared by all gateway replicas", RouteRateLimitSchema)),
+    cors: Type.Optional(
+      describe("CORS: the gateway answers preflights and adds the headers", RouteCorsSchema),
+    ),
     timeoutMilliseconds: Type.Integer({
       minimum: ROUTE_TIMEOUT_MS.min,
       maximum: ROUTE_TIMEOUT_MS.max,
       default: ROUTE_TIMEOUT_MS.default,
+      description: "the gateway answers 504 when the function takes longer",
     }),
   },
   {

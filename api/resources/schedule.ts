@@ -21,7 +21,7 @@ export const ScheduleSpecSchema = Type.Object({
   }),
   function: ResourceName({ description: "metadata.name of a Function in the same namespace" }),
   payload: Type.Optional(FreeJson({ description: "the event the function receives (any JSON)" })),
-  enabled: Type.Boolean({ default: true }),
+  enabled: Type.Boolean({ default: true, description: "false pauses the schedule" }),
 });
 export type ScheduleSpec = Static<typeof ScheduleSpecSchema>;
 

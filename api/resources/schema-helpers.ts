@@ -61,4 +61,10 @@ export const withObjectDefault = <T extends TSchema & { properties: Record<strin
     ),
   );
 
+/** The same schema with a description (for kubectl explain and docs/resources.md). */
+export const describe = <T extends TSchema>(description: string, schema: T): T => ({
+  ...schema,
+  description,
+});
+
 export type { TSchema, TUnsafe };

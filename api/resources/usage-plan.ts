@@ -2,7 +2,7 @@
 import { Type, type Static } from "@sinclair/typebox";
 import { type KappaResource, statusFields } from "./common.js";
 import { HttpMethodList } from "./route.js";
-import { celRules, ResourceName, StringEnum } from "./schema-helpers.js";
+import { celRules, describe, ResourceName, StringEnum } from "./schema-helpers.js";
 
 export const ThrottleSchema = Type.Object({
   rateLimit: Type.Number({
@@ -24,19 +24,23 @@ export type Quota = Static<typeof QuotaSchema>;
 
 export const RouteThrottleSchema = Type.Object({
   route: ResourceName({ description: "metadata.name of a Route in the same namespace" }),
-  methods: Type.Optional(HttpMethodList({ minItems: 1 })),
-  throttle: ThrottleSchema,
+  methods: Type.Optional(
+    describe("methods the override applies to; all when absent", HttpMethodList({ minItems: 1 })),
+  ),
+  throttle: describe("overrides the plan throttle on this route", ThrottleSchema),
 });
 export type RouteThrottle = Static<typeof RouteThrottleSchema>;
 
 export const UsagePlanSpecSchema = Type.Object(
   {
-    throttle: Type.Optional(ThrottleSchema),
-    quota: Type.Optional(QuotaSchema),
+    throttle: Type.Optional(
+      describe("requests per second for all keys of the plan together", ThrottleSchema),
+    ),
+    quota: Type.Optional(describe("requests per period, per key", QuotaSchema)),
     routeThrottles: Type.Optional(
       Type.Array(RouteThrottleSchema, { maxItems: 100, description: "per-route overrides" }),
     ),
-    description: Type.Optional(Type.String({ maxLength: 1024 })),
+    description: Type.Optional(Type.String({ maxLength: 1024, description: "free text for people" })),
   },
   {
     ...celRules({
