@@ -28,14 +28,20 @@ export interface TestKubeApiserver {
 export async function startKubeApiserver(
   options: StartKubeApiserverOptions = {},
 ): Promise<TestKubeApiserver> {
-  let stdout: string;
-  try {
-    ({ stdout } = await execFileAsync("bash", [join(scripts, "apiserver-up.sh")], {
-      env: { ...process.env, KAPPA_APISERVER_CONTROLLERS: options.controllers ? "1" : "0" },
-    }));
-  } catch (error) {
-    const e = error as { stderr?: string; message: string };
-    throw new Error(`could not start a kube-apiserver: ${e.stderr?.trim() || e.message}`);
+  let stdout = "";
+  // Two attempts: the free ports are picked before the daemons bind them, so a parallel run can take one first.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      ({ stdout } = await execFileAsync("bash", [join(scripts, "apiserver-up.sh")], {
+        env: { ...process.env, KAPPA_APISERVER_CONTROLLERS: options.controllers ? "1" : "0" },
+      }));
+      break;
+    } catch (error) {
+      const e = error as { stderr?: string; message: string };
+      const missing = e.stderr?.includes("is missing") || e.stderr?.includes("not installed");
+      if (attempt < 2 && !missing) continue;
+      throw new Error(`could not start a kube-apiserver: ${e.stderr?.trim() || e.message}`);
+    }
   }
   const vars = Object.fromEntries(
     stdout
