@@ -5,6 +5,7 @@ import { registerDelete } from "./commands/delete.js";
 import { registerDeploy } from "./commands/deploy.js";
 import { registerDescribe } from "./commands/describe.js";
 import { registerDev } from "./commands/dev.js";
+import { registerEnv } from "./commands/env.js";
 import { registerInvoke } from "./commands/invoke.js";
 import { registerKeys } from "./commands/keys.js";
 import { registerList } from "./commands/list.js";
@@ -44,6 +45,7 @@ Exit codes: 0 ok, 1 the operation failed, 2 the command line was wrong.`,
   registerDelete(program);
   registerQueue(program);
   registerKeys(program);
+  registerEnv(program);
   registerCompletion(program);
   for (const command of program.commands) command.exitOverride();
   return program;

@@ -18,6 +18,7 @@ const COMMANDS = [
   ["delete"],
   ["queue"],
   ["keys"],
+  ["env"],
   ["completion"],
 ];
 
