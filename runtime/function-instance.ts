@@ -65,6 +65,11 @@ export class FunctionInstance {
     private readonly writeLine: (line: string) => void,
   ) {}
 
+  /** Invocations running now. */
+  get inflight(): number {
+    return this.reserved.filter(Boolean).length;
+  }
+
   get ready(): boolean {
     return this.current !== undefined;
   }

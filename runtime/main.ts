@@ -35,12 +35,25 @@ server.listen(config.port, config.host, () => {
   log.info({ port, host: config.host, runtime: config.runtime ?? "any" }, "listening");
 });
 
-function shutdown(signal: string): void {
-  log.info({ signal }, "shutting down");
-  instance.close();
+// Kubernetes sends SIGTERM and waits terminationGracePeriodSeconds (30 s by default) before SIGKILL: stop taking
+// requests, let running invocations finish within that bound, then stop the function processes.
+const DRAIN_MS = 25_000;
+
+async function shutdown(signal: string): Promise<void> {
+  log.info({ signal, inflight: instance.inflight }, "shutting down");
   server.close();
+  server.closeIdleConnections();
+  const until = Date.now() + DRAIN_MS;
+  while (instance.inflight > 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 50));
+  instance.close();
   server.closeAllConnections();
   setTimeout(() => process.exit(0), 1000).unref();
 }
-process.on("SIGTERM", () => shutdown("SIGTERM"));
-process.on("SIGINT", () => shutdown("SIGINT"));
+let stopping = false;
+function onSignal(signal: string): void {
+  if (stopping) return;
+  stopping = true;
+  void shutdown(signal);
+}
+process.on("SIGTERM", () => onSignal("SIGTERM"));
+process.on("SIGINT", () => onSignal("SIGINT"));

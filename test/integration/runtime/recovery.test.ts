@@ -87,6 +87,17 @@ describe("recovery and concurrency", () => {
     assert.equal(free.status, 200);
   });
 
+  it("lets a running invocation finish on SIGTERM, then exits", async () => {
+    const agent = await start("index.sleep", { timeoutSeconds: 10 });
+    const running = agent.invoke({ ms: 800 });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const stopped = agent.stop();
+    const res = await running;
+    assert.equal(res.status, 200);
+    assert.equal((res.json as Json).slept, 800);
+    await stopped;
+  });
+
   it("stops its function processes when it stops", async () => {
     const agent = await start("index.echo");
     const res = await agent.invoke({});
