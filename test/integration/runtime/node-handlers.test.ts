@@ -111,6 +111,9 @@ describe("node handler host", () => {
     const res = await waits.invoke({}, { "x-kappa-log-type": "Tail" });
     assert.deepEqual(res.json, { style: "callback", timerPending: true });
     assert.match(res.log ?? "", /timer ran true/, "the pending timer ran before the invocation ended");
+    const noWait = await (await agentFor("index.noWait")).invoke({}, { "x-kappa-log-type": "Tail" });
+    assert.equal(noWait.text, '"sent without waiting"');
+    assert.doesNotMatch(noWait.log ?? "", /late timer ran/, "the result did not wait for the timer");
     const failed = await (await agentFor("index.callbackError")).invoke({});
     assert.equal(failed.functionError, "Unhandled");
     assert.equal((failed.json as Json).errorMessage, "callback failed");

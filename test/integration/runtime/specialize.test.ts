@@ -146,6 +146,19 @@ describe("specialization", () => {
     }
   });
 
+  it("stops an init that outlasts the init limit and reports it", async () => {
+    const agent = await start({ KAPPA_RUNTIME: "nodejs20", KAPPA_INIT_TIMEOUT_SECONDS: "1" });
+    const res = await agent.specialize(fixtureFunction("node-init-slow", "index.handler"));
+    assert.equal(res.status, 200);
+    const initError = (res.json as { initError: Json }).initError;
+    assert.deepEqual(initError, {
+      errorType: "Runtime.InitTimeout",
+      errorMessage: "Init timed out after 1.00 seconds",
+    });
+    const invoked = await agent.invoke({});
+    assert.equal((invoked.json as Json).errorType, "Runtime.InitTimeout");
+  });
+
   it("runs nodejs22 with a configured Node 22 binary", { timeout: 300_000 }, async (t) => {
     const node22 = runSetup("./setup-node22.sh");
     if (!node22) return t.skip("no Node 22 binary could be installed");
