@@ -1,7 +1,7 @@
 // Pieces shared by every Kappa resource: the API group, typed conditions, and the resource envelope.
 import { Type, type Static, type TSchema } from "@sinclair/typebox";
 import type { ResourceMeta } from "../store.js";
-import { ResourceName, StringEnum } from "./schema-helpers.js";
+import { K8S_LABEL_PATTERN, ResourceName, StringEnum } from "./schema-helpers.js";
 
 export const API_GROUP = "kappa.dev";
 export const API_VERSION_NAME = "v1alpha1";
@@ -41,7 +41,11 @@ export const statusFields = {
 export const FunctionRefSchema = Type.Object({
   name: ResourceName({ description: "metadata.name of the Function" }),
   namespace: Type.Optional(
-    ResourceName({ maxLength: 63, description: "defaults to the namespace of this resource" }),
+    ResourceName({
+      maxLength: 63,
+      pattern: K8S_LABEL_PATTERN,
+      description: "defaults to the namespace of this resource",
+    }),
   ),
 });
 export type FunctionRef = Static<typeof FunctionRefSchema>;

@@ -29,6 +29,8 @@ export const celRules = (...rules: CelRule[]) => ({ "x-kubernetes-validations": 
 
 /** The name of another resource in the same namespace (DNS-1123 subdomain, as Kubernetes names are). */
 export const K8S_NAME_PATTERN = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
+/** A DNS-1123 label, as namespace names are. */
+export const K8S_LABEL_PATTERN = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$";
 export const ResourceName = (options: SchemaOptions = {}) =>
   Type.String({ minLength: 1, maxLength: 253, pattern: K8S_NAME_PATTERN, ...options });
 

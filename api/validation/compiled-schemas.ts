@@ -5,7 +5,7 @@ import { Ajv, type ValidateFunction } from "ajv";
 import addFormatsModule from "ajv-formats";
 import { API_VERSION } from "../resources/common.js";
 import { Kinds, type KindName } from "../resources/kinds.js";
-import { K8S_NAME_PATTERN } from "../resources/schema-helpers.js";
+import { K8S_LABEL_PATTERN, K8S_NAME_PATTERN } from "../resources/schema-helpers.js";
 
 type Json = { [key: string]: unknown };
 
@@ -23,7 +23,7 @@ const MetadataSchema = {
       type: "string",
       minLength: 1,
       maxLength: 63,
-      pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",
+      pattern: K8S_LABEL_PATTERN,
       default: "default",
     },
     labels: { type: "object", additionalProperties: { type: "string" } },

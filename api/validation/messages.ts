@@ -5,12 +5,14 @@ import { IDENTITY_SOURCE_PATTERN } from "../resources/authorizer.js";
 import { SHA256_PATTERN } from "../resources/function.js";
 import { SQS_QUEUE_NAME_PATTERN } from "../resources/queue.js";
 import { HOST_PATTERN, ROUTE_PATH_PATTERN } from "../resources/route.js";
-import { HTTP_URL_PATTERN, K8S_NAME_PATTERN } from "../resources/schema-helpers.js";
+import { HTTP_URL_PATTERN, K8S_LABEL_PATTERN, K8S_NAME_PATTERN } from "../resources/schema-helpers.js";
 import { type Issue, joinPath, pointerToPath } from "./issue.js";
 
 const PATTERN_MEANINGS: Record<string, string> = {
   [K8S_NAME_PATTERN]:
     "must be a Kubernetes name: lowercase letters, digits, '-' and '.', starting and ending with a letter or digit",
+  [K8S_LABEL_PATTERN]:
+    "must be a namespace name: lowercase letters, digits and '-', starting and ending with a letter or digit",
   [HTTP_URL_PATTERN]: "must be an http:// or https:// URL",
   [SHA256_PATTERN]: "must be the file's sha256 as 64 lowercase hex digits",
   [SQS_QUEUE_NAME_PATTERN]:
