@@ -40,6 +40,9 @@ if [ -z "$NODE_IP" ]; then
   echo "error: cannot find this host's IP from its default route; set KAPPA_NODE_IP" >&2
   exit 1
 fi
+if [ "$CLUSTER_DNS" = 1 ]; then
+  coredns_image="$(bash "$here/../images/coredns/build.sh")"
+fi
 pause_tar="$KAPPA_IMAGES_CACHE/kappa_pause_1.0.tar"
 if [ ! -f "$pause_tar" ]; then
   echo "error: the sandbox image $pause_tar is missing; run: bash test/cluster/build.sh" >&2
@@ -177,6 +180,13 @@ wait_for 90 "node $NODE_NAME Ready" "$dir" kubelet node_ready
 default_sa() { kubectl_admin get serviceaccount default -n default; }
 wait_for 30 "the default service account" "$dir" kube-controller-manager default_sa
 wait "$import_pid"
+if [ "$CLUSTER_DNS" = 1 ]; then
+  sed -e "s|KAPPA_COREDNS_IMAGE|$coredns_image|" -e "s|KAPPA_DNS_IP|$DNS_IP|" "$here/manifests/coredns.yaml" |
+    kubectl_admin apply -f - >/dev/null
+  coredns_ready() { kubectl_admin -n kube-system rollout status deployment/coredns --timeout=2s; }
+  wait_for 60 "CoreDNS" "$dir" kubelet coredns_ready
+  log "cluster DNS at $DNS_IP"
+fi
 log "$(ctr_cluster images ls -q | grep -vc '^sha256:') images in containerd"
 # Facts for test code (test/support/cluster.ts) and shells: `source ~/.kappa/cluster/env`.
 cat >"$dir/env" <<ENV
@@ -189,6 +199,7 @@ KAPPA_NODE_IP=$NODE_IP
 KAPPA_K8S_VERSION=$KAPPA_K8S_VERSION
 KAPPA_POD_CIDR=$POD_CIDR
 KAPPA_SERVICE_CIDR=$SERVICE_CIDR
+KAPPA_CLUSTER_DNS=$CLUSTER_DNS
 ENV
 log "node $NODE_NAME Ready"
 echo "KUBECONFIG=$dir/kubeconfig"

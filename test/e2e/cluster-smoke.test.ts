@@ -1,7 +1,8 @@
 // The test cluster does what Kappa's end-to-end tests rely on: a Deployment of a locally built image becomes
 // Ready, a Service's EndpointSlice lists its pods, a pod answers HTTP from the host (directly and through the
 // Service's cluster IP), a deleted pod is replaced, a pod reaches the API server through the kubernetes Service
-// with its service-account token, and helm 3 and helm 4 both install a chart.
+// with its service-account token, and helm 3 and helm 4 both install a chart. With KAPPA_CLUSTER_DNS=1, pods
+// resolve Service names.
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { dirname, join } from "node:path";
@@ -215,3 +216,37 @@ test("helm 3 and helm 4 install a chart with a kubeVersion constraint", async ()
     ]);
   }
 });
+
+test(
+  "with cluster DNS, a pod resolves Service names",
+  { skip: !clusterInfo().clusterDns ? "cluster DNS is off" : false },
+  async () => {
+    const script = [
+      "const dns = require('dns').promises;",
+      "Promise.all([dns.lookup('kubernetes.default.svc.cluster.local'), dns.lookup('kubernetes.default')])",
+      "  .then((r) => console.log(JSON.stringify(r.map((a) => a.address))))",
+      "  .catch((e) => { console.error(e.message); process.exit(1); });",
+    ].join("\n");
+    await core.createNamespacedPod({
+      namespace,
+      body: {
+        metadata: { name: "dns-client" },
+        spec: {
+          restartPolicy: "Never",
+          containers: [
+            { name: "client", image: "kappa/node-base:20", imagePullPolicy: "Never", args: ["-e", script] },
+          ],
+        },
+      },
+    });
+    const phase = await waitFor("pod dns-client to finish", async () => {
+      const p = (await core.readNamespacedPod({ name: "dns-client", namespace })).status?.phase;
+      return p === "Succeeded" || p === "Failed" ? p : undefined;
+    });
+    const log = await core.readNamespacedPodLog({ name: "dns-client", namespace });
+    assert.equal(phase, "Succeeded", `pod log: ${log}`);
+    const kubernetesIp = (await core.readNamespacedService({ name: "kubernetes", namespace: "default" })).spec
+      ?.clusterIP;
+    assert.deepEqual(JSON.parse(log.trim()), [kubernetesIp, kubernetesIp]);
+  },
+);

@@ -19,6 +19,8 @@ export interface ClusterInfo {
   /** The node's name and IP (pods reach the host, and the apiserver, at this IP). */
   nodeName: string;
   nodeIp: string;
+  /** Whether CoreDNS runs (KAPPA_CLUSTER_DNS=1 at `up`); off by default, since nothing of Kappa's needs it. */
+  clusterDns: boolean;
 }
 
 export function clusterDir(): string {
@@ -51,6 +53,7 @@ export function clusterInfo(): ClusterInfo {
     helm3: need("KAPPA_HELM3"),
     nodeName: need("KAPPA_NODE_NAME"),
     nodeIp: need("KAPPA_NODE_IP"),
+    clusterDns: vars.KAPPA_CLUSTER_DNS === "1",
   };
 }
 

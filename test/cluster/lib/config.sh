@@ -83,6 +83,7 @@ imageGCHighThresholdPercent: 100
 imageGCLowThresholdPercent: 99
 evictionHard: { memory.available: "100Mi", nodefs.available: "1%", imagefs.available: "1%", nodefs.inodesFree: "1%" }
 clusterDomain: cluster.local
+$([ "$CLUSTER_DNS" = 1 ] && echo "clusterDNS: [$DNS_IP]")
 resolvConf: /etc/resolv.conf
 maxPods: 110
 serializeImagePulls: false
