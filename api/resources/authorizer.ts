@@ -2,7 +2,14 @@
 import { Type, type Static } from "@sinclair/typebox";
 import { type KappaResource, statusFields } from "./common.js";
 import { PayloadFormatVersionSchema } from "./route.js";
-import { celRules, describe, HttpUrl, ResourceName, StringEnum, withDefault } from "./schema-helpers.js";
+import {
+  celRules,
+  withDescription,
+  HttpUrl,
+  ResourceName,
+  StringEnum,
+  withDefault,
+} from "./schema-helpers.js";
 
 /** API Gateway's identity source syntax: $request.header.X, $request.querystring.x, $context.x, $stageVariables.x */
 export const IDENTITY_SOURCE_PATTERN =
@@ -49,7 +56,7 @@ export const JwtAuthorizerSchema = Type.Object({
     description: "any one must be in aud",
   }),
   jwksUrl: Type.Optional(HttpUrl({ description: "defaults to OIDC discovery from issuer" })),
-  identitySource: describe(
+  identitySource: withDescription(
     "where the bearer token is",
     withDefault(IdentitySource, "$request.header.Authorization"),
   ),
@@ -61,8 +68,8 @@ export const AUTHORIZER_TYPES = ["function", "jwt"] as const;
 export const AuthorizerSpecSchema = Type.Object(
   {
     type: StringEnum(AUTHORIZER_TYPES),
-    function: Type.Optional(describe("type function: a Lambda authorizer", FunctionAuthorizerSchema)),
-    jwt: Type.Optional(describe("type jwt: a JWT authorizer", JwtAuthorizerSchema)),
+    function: Type.Optional(withDescription("type function: a Lambda authorizer", FunctionAuthorizerSchema)),
+    jwt: Type.Optional(withDescription("type jwt: a JWT authorizer", JwtAuthorizerSchema)),
   },
   {
     ...celRules(

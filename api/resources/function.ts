@@ -1,7 +1,14 @@
 // Function: a Lambda-style function. The shape of DESIGN.md "Resources", field by field.
 import { Type, type Static } from "@sinclair/typebox";
 import { type KappaResource, QueueRefSchema, RuntimeSchema, statusFields } from "./common.js";
-import { celRules, describe, HttpUrl, ResourceName, StringMap, withObjectDefault } from "./schema-helpers.js";
+import {
+  celRules,
+  withDescription,
+  HttpUrl,
+  ResourceName,
+  StringMap,
+  withObjectDefault,
+} from "./schema-helpers.js";
 
 /** Lambda's limits: memory in 1 MiB steps from 128 to 10240, timeout up to 15 minutes. */
 export const MEMORY_MIB = { min: 128, max: 10240, default: 128 } as const;
@@ -31,7 +38,7 @@ export const FunctionCodeSchema = Type.Object(
       }),
     ),
     configMap: Type.Optional(
-      describe(
+      withDescription(
         "a ConfigMap holding the code files",
         Type.Object({
           name: ResourceName({ description: "a ConfigMap in the same namespace; keys are file names" }),
@@ -144,10 +151,10 @@ export const FunctionAsyncSchema = Type.Object({
     description: "an async event older than this is dropped to onFailure",
   }),
   onFailure: Type.Optional(
-    describe("a Queue that receives a record of each event that finally failed", QueueRefSchema),
+    withDescription("a Queue that receives a record of each event that finally failed", QueueRefSchema),
   ),
   onSuccess: Type.Optional(
-    describe("a Queue that receives a record of each successful async invocation", QueueRefSchema),
+    withDescription("a Queue that receives a record of each successful async invocation", QueueRefSchema),
   ),
 });
 
@@ -190,12 +197,15 @@ export const FunctionSpecSchema = Type.Object(
       default: TIMEOUT_SECONDS.default,
       description: "an invocation running longer is stopped and fails",
     }),
-    concurrency: describe(
+    concurrency: withDescription(
       "concurrent requests per instance and for the function",
       withObjectDefault(FunctionConcurrencySchema),
     ),
-    scaling: describe("instance bounds and scale-to-zero delay", withObjectDefault(FunctionScalingSchema)),
-    async: describe(
+    scaling: withDescription(
+      "instance bounds and scale-to-zero delay",
+      withObjectDefault(FunctionScalingSchema),
+    ),
+    async: withDescription(
       "retries and destinations of asynchronous (Event) invocations",
       withObjectDefault(FunctionAsyncSchema),
     ),

@@ -1,7 +1,7 @@
 // Queue: an SQS queue (standard or FIFO) with SQS's attributes and ranges.
 import { Type, type Static } from "@sinclair/typebox";
 import { type KappaResource, statusFields } from "./common.js";
-import { type CelRule, describe, ResourceName } from "./schema-helpers.js";
+import { type CelRule, withDescription, ResourceName } from "./schema-helpers.js";
 
 /** SQS names: up to 80 of [A-Za-z0-9_-], FIFO names end in ".fifo" (counted in the 80). */
 export const SQS_QUEUE_NAME_PATTERN = "^([A-Za-z0-9_-]{1,80}|[A-Za-z0-9_-]{1,75}\\.fifo)$";
@@ -55,7 +55,10 @@ export const QueueSpecSchema = Type.Object(
       "default long-poll wait",
     ),
     redrivePolicy: Type.Optional(
-      describe("move a message to a dead-letter queue after maxReceiveCount receives", RedrivePolicySchema),
+      withDescription(
+        "move a message to a dead-letter queue after maxReceiveCount receives",
+        RedrivePolicySchema,
+      ),
     ),
   },
   {

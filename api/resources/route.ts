@@ -3,7 +3,7 @@ import { Type, type Static } from "@sinclair/typebox";
 import { FunctionRefSchema, type KappaResource, statusFields } from "./common.js";
 import {
   celRules,
-  describe,
+  withDescription,
   ResourceName,
   StringEnum,
   withDefault,
@@ -70,7 +70,7 @@ const headerList = (description: string) =>
 
 export const RouteCorsSchema = Type.Object({
   allowOrigins: headerList("origins, or *"),
-  allowMethods: Type.Optional(describe("methods a browser may use", HttpMethodList())),
+  allowMethods: Type.Optional(withDescription("methods a browser may use", HttpMethodList())),
   allowHeaders: headerList("request headers a browser may send"),
   exposeHeaders: headerList("response headers a browser may read"),
   maxAge: Type.Optional(
@@ -97,11 +97,11 @@ export const RouteSpecSchema = Type.Object(
       pattern: ROUTE_PATH_PATTERN,
       description: "e.g. /users/{id} or /files/{proxy+}; {proxy+} is greedy and must be last",
     }),
-    methods: describe(
+    methods: withDescription(
       "methods this route serves; ANY = all",
       withDefault(HttpMethodList({ minItems: 1 }), ["ANY"]),
     ),
-    function: describe("the Function invoked", FunctionRefSchema),
+    function: withDescription("the Function invoked", FunctionRefSchema),
     priority: Type.Integer({
       default: 0,
       minimum: -1000,
@@ -109,10 +109,12 @@ export const RouteSpecSchema = Type.Object(
       description: "higher wins when two routes match equally",
     }),
     payloadFormatVersion: withDefault(PayloadFormatVersionSchema, "2.0"),
-    auth: describe("API key and authorizer requirements", withObjectDefault(RouteAuthSchema)),
-    rateLimit: Type.Optional(describe("token bucket shared by all gateway replicas", RouteRateLimitSchema)),
+    auth: withDescription("API key and authorizer requirements", withObjectDefault(RouteAuthSchema)),
+    rateLimit: Type.Optional(
+      withDescription("token bucket shared by all gateway replicas", RouteRateLimitSchema),
+    ),
     cors: Type.Optional(
-      describe("CORS: the gateway answers preflights and adds the headers", RouteCorsSchema),
+      withDescription("CORS: the gateway answers preflights and adds the headers", RouteCorsSchema),
     ),
     timeoutMilliseconds: Type.Integer({
       minimum: ROUTE_TIMEOUT_MS.min,

@@ -64,7 +64,7 @@ export const withObjectDefault = <T extends TSchema & { properties: Record<strin
   );
 
 /** The same schema with a description (for kubectl explain and docs/resources.md). */
-export const describe = <T extends TSchema>(description: string, schema: T): T => ({
+export const withDescription = <T extends TSchema>(description: string, schema: T): T => ({
   ...schema,
   description,
 });

@@ -2,7 +2,7 @@
 import { Type, type Static } from "@sinclair/typebox";
 import { type KappaResource, statusFields } from "./common.js";
 import { HttpMethodList } from "./route.js";
-import { celRules, describe, ResourceName, StringEnum } from "./schema-helpers.js";
+import { celRules, withDescription, ResourceName, StringEnum } from "./schema-helpers.js";
 
 export const ThrottleSchema = Type.Object({
   rateLimit: Type.Number({
@@ -25,18 +25,18 @@ export type Quota = Static<typeof QuotaSchema>;
 export const RouteThrottleSchema = Type.Object({
   route: ResourceName({ description: "metadata.name of a Route in the same namespace" }),
   methods: Type.Optional(
-    describe("methods the override applies to; all when absent", HttpMethodList({ minItems: 1 })),
+    withDescription("methods the override applies to; all when absent", HttpMethodList({ minItems: 1 })),
   ),
-  throttle: describe("overrides the plan throttle on this route", ThrottleSchema),
+  throttle: withDescription("overrides the plan throttle on this route", ThrottleSchema),
 });
 export type RouteThrottle = Static<typeof RouteThrottleSchema>;
 
 export const UsagePlanSpecSchema = Type.Object(
   {
     throttle: Type.Optional(
-      describe("requests per second for all keys of the plan together", ThrottleSchema),
+      withDescription("requests per second for all keys of the plan together", ThrottleSchema),
     ),
-    quota: Type.Optional(describe("requests per period, per key", QuotaSchema)),
+    quota: Type.Optional(withDescription("requests per period, per key", QuotaSchema)),
     routeThrottles: Type.Optional(
       Type.Array(RouteThrottleSchema, { maxItems: 100, description: "per-route overrides" }),
     ),
