@@ -140,6 +140,8 @@ export function normalizeAttributes(
         throw invalidValue(name, `must be an integer from ${range.min} to ${range.max}.`);
       out[name] = String(n);
     } else if (FIFO_ONLY.has(name)) {
+      if (!fifo && name === "FifoQueue" && value === "true")
+        throw invalidValue("FifoQueue", 'the name of a FIFO queue must end with ".fifo".');
       if (!fifo && !(name === "FifoQueue" && value === "false"))
         throw new QueueError("InvalidAttributeName", `Unknown Attribute ${name}.`);
       if (name === "FifoQueue") {
