@@ -12,7 +12,7 @@ import { RedisKeys } from "../api/instances.js";
 import { startController } from "../controller/controller.js";
 import { LocalProcessBackend } from "../controller/backends/local-process.js";
 import type { PoolDefault } from "../controller/pools/warm-pools.js";
-import { startRedis } from "../test/support/redis.js";
+import { startRedisServer } from "../test/integration/controller/support.js";
 
 /** Each cold start is ~0.1-3 s; 5 rounds per mode keep the whole run well under a minute. */
 const ROUNDS = Number(process.argv[2] ?? 5);
@@ -75,7 +75,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const fmt = (values: number[]) => values.map((v) => v.toFixed(0)).join(", ");
 
-const server = await startRedis();
+const server = await startRedisServer();
 try {
   const baseline = await measure(server.url, [], "new");
   const pooled = await measure(server.url, [{ runtime: "nodejs20", size: 1, memoryMiB: 10240 }], "pool");

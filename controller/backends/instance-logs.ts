@@ -1,19 +1,19 @@
 // Per-function log files for local mode: every line an instance prints goes, as one JSON object, to
-// <stateDir>/logs/<namespace>/<name>.log (generic warm-pool instances: <stateDir>/logs/_pool/<runtime>.log),
+// <logsDir>/<namespace>/<name>.log (generic warm-pool instances: <logsDir>/_pool/<runtime>.log),
 // which `kappa logs -f` tails.
 import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
 import { dirname, join } from "node:path";
 
 export const POOL_LOG_NAMESPACE = "_pool";
 
-export function functionLogPath(stateDir: string, namespace: string, name: string): string {
-  return join(stateDir, "logs", namespace, `${name}.log`);
+export function functionLogPath(logsDir: string, namespace: string, name: string): string {
+  return join(logsDir, namespace, `${name}.log`);
 }
 
 export class LogFiles {
   private readonly streams = new Map<string, WriteStream>();
 
-  constructor(private readonly stateDir: string) {}
+  constructor(private readonly logsDir: string) {}
 
   /** Appends one line to the file of `namespace/name`; non-JSON lines are wrapped so the file stays JSON lines. */
   write(namespace: string, name: string, line: string, extra: Record<string, unknown>): void {
@@ -38,7 +38,7 @@ export class LogFiles {
   }
 
   private stream(namespace: string, name: string): WriteStream {
-    const path = functionLogPath(this.stateDir, namespace, name);
+    const path = functionLogPath(this.logsDir, namespace, name);
     let stream = this.streams.get(path);
     if (!stream) {
       mkdirSync(dirname(path), { recursive: true });

@@ -26,8 +26,10 @@ export interface AgentCommand {
 }
 
 export interface LocalProcessBackendOptions {
-  /** instance temp dirs go to <stateDir>/instances/<id>, logs to <stateDir>/logs/<ns>/<name>.log */
+  /** instance temp dirs go to <stateDir>/instances/<id> */
   stateDir: string;
+  /** per-function log files: <logsDir>/<ns>/<name>.log; default <stateDir>/logs */
+  logsDir?: string;
   logger: Logger;
   /** how to run the agent; default: node dist/runtime/main.js when built, else node --import tsx runtime/main.ts */
   agentCommand?: AgentCommand;
@@ -86,7 +88,7 @@ export class LocalProcessBackend implements InstanceBackend {
   private sweeping = false;
 
   constructor(private readonly options: LocalProcessBackendOptions) {
-    this.logs = new LogFiles(options.stateDir);
+    this.logs = new LogFiles(options.logsDir ?? join(options.stateDir, "logs"));
     this.agent = options.agentCommand ?? defaultAgentCommand();
     process.once("exit", this.killAllOnExit);
     this.healthTimer = setInterval(() => void this.sweep(), options.healthCheckIntervalMs ?? 2_000);

@@ -1,12 +1,7 @@
 // A Function's spec with the schema's defaults applied, so a store fed without defaulting (local mode, tests)
 // reconciles exactly like one fed by the API server. Pure.
-import {
-  MEMORY_MIB,
-  TIMEOUT_SECONDS,
-  type FunctionCode,
-  type KappaFunction,
-  type Runtime,
-} from "../../api/index.js";
+import type { KappaFunction, Runtime } from "../../api/index.js";
+import { MEMORY_MIB, TIMEOUT_SECONDS, type FunctionCode } from "../../api/resources/function.js";
 import { TerminalError } from "../errors.js";
 
 export interface FunctionConfig {

@@ -56,7 +56,7 @@ describe("local-process backend", () => {
         body: "{}",
       });
       assert.equal(response.status, 200);
-      const path = functionLogPath(target.stateDir, "logs", "talker");
+      const path = functionLogPath(join(target.stateDir, "logs"), "logs", "talker");
       const deadline = Date.now() + 10_000;
       let lines: Record<string, unknown>[] = [];
       while (Date.now() < deadline) {
