@@ -85,8 +85,8 @@ export class FunctionInstance {
 
   /** Starts the generic host of KAPPA_RUNTIME so that specialization does not pay for a process start. */
   async prewarm(): Promise<void> {
-    this.tmpDir = await createTempDir("kappa-tmp-");
-    this.socketDir = await createTempDir("kappa-rapi-");
+    this.tmpDir = createTempDir("kappa-tmp-");
+    this.socketDir = createTempDir("kappa-rapi-");
     const runtime = this.config.runtime;
     if (!this.config.prewarm || !runtime || runtime === "provided" || this.config.function) return;
     const slot = this.newSlot("(generic)");
@@ -180,9 +180,8 @@ export class FunctionInstance {
     const started = performance.now();
     let taskRoot: string;
     try {
-      if (!this.config.taskRoot && "files" in spec.code)
-        this.createdTaskRoot = await createTempDir("kappa-task-");
-      taskRoot = await materializeCode(spec.code, this.config.taskRoot ?? this.createdTaskRoot ?? "");
+      if (!this.config.taskRoot && "files" in spec.code) this.createdTaskRoot = createTempDir("kappa-task-");
+      taskRoot = materializeCode(spec.code, this.config.taskRoot ?? this.createdTaskRoot ?? "");
       hostCommand(this.config, spec.runtime, taskRoot);
     } catch (err) {
       if (err instanceof CodeError || err instanceof RuntimeUnavailable) return bad(err.message);
