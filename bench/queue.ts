@@ -8,7 +8,8 @@ import { Redis } from "ioredis";
 import { QueueEngine } from "../queue/index.js";
 import { startRedis } from "../test/support/redis.js";
 
-const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 20_000);
+const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 10_000);
+const WARMUP = 1_000;
 const CONSUMERS = 10;
 const BATCH = 10;
 const LATENCY_SAMPLES = 1000;
@@ -17,7 +18,7 @@ const BODY = JSON.stringify({ orderId: 12345, items: ["a", "b", "c"], note: "x".
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
-async function kappaThroughput(engine: QueueEngine): Promise<number> {
+async function kappaThroughput(engine: QueueEngine, MESSAGES: number): Promise<number> {
   const queueName = "bench-throughput";
   await engine.createQueue({ queueName });
   let consumed = 0;
@@ -52,7 +53,7 @@ async function kappaThroughput(engine: QueueEngine): Promise<number> {
   return MESSAGES / seconds;
 }
 
-async function bullThroughput(url: string): Promise<number> {
+async function bullThroughput(url: string, MESSAGES: number): Promise<number> {
   const connection = { host: "127.0.0.1", port: Number(new URL(url).port), maxRetriesPerRequest: null };
   const queue = new Queue("bench-bull", { connection });
   let consumed = 0;
@@ -132,10 +133,10 @@ try {
     `messages=${MESSAGES} consumers=${CONSUMERS} batch=${BATCH} body=${BODY.length}B redis=${server.kind}`,
   );
   // Warm up both (script load, JIT) on a small run.
-  await bullThroughput(server.url);
-  await kappaThroughput(engine);
-  const bull = await bullThroughput(server.url);
-  const kappa = await kappaThroughput(engine);
+  await bullThroughput(server.url, WARMUP);
+  await kappaThroughput(engine, WARMUP);
+  const bull = await bullThroughput(server.url, MESSAGES);
+  const kappa = await kappaThroughput(engine, MESSAGES);
   console.log(`throughput  bullmq add->process:              ${bull.toFixed(0)} msgs/s`);
   console.log(`throughput  kappa send->receive->delete:      ${kappa.toFixed(0)} msgs/s`);
   console.log(`ratio kappa/bullmq: ${(kappa / bull).toFixed(2)}x (goal >= 2x)`);
