@@ -3,7 +3,7 @@
 // concurrency, same bounded duration; then the time to specialize a generic instance (p50, p99).
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Pool, request } from "undici";
@@ -166,6 +166,7 @@ async function throughput(): Promise<void> {
     console.log(`  ratio agent/bare throughput: ${(ratio * 100).toFixed(1)}% (goal >= 80%)`);
   } finally {
     await Promise.all([stop(bare), stop(agent.child)]);
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
