@@ -33,10 +33,15 @@ async function measure(redisUrl: string, pools: PoolDefault[], label: string): P
     autoscaler: { tickMs: 200 },
   });
   const times: number[] = [];
-  try {
-    // let the pool fill before measuring
-    const poolSize = pools.reduce((n, p) => n + p.size, 0);
+  const poolSize = pools.reduce((n, p) => n + p.size, 0);
+  // Every round starts from the same state: the pool refilled and its agent past its own start-up (prewarm), as a
+  // pool instance that waited for work would be. Without a pool this is the same 1 s pause between rounds.
+  const settledPool = async () => {
     while (backend.list().filter((i) => !i.owner && i.phase === "started").length < poolSize) await sleep(20);
+    await sleep(1_000);
+  };
+  try {
+    await settledPool();
     for (let round = 0; round < ROUNDS; round++) {
       const name = `cold-${label}-${round}`;
       store.upsert({
@@ -59,9 +64,7 @@ async function measure(redisUrl: string, pools: PoolDefault[], label: string): P
       while ((await redis.hlen(RedisKeys.instances("bench", name))) === 0) await sleep(2);
       times.push(performance.now() - started);
       store.delete("Function", "bench", name);
-      // wait for the pool to refill so every round starts from the same state
-      while (backend.list().filter((i) => !i.owner && i.phase === "started").length < poolSize)
-        await sleep(20);
+      await settledPool();
     }
   } finally {
     await controller.close();
