@@ -44,8 +44,14 @@ if daemon_alive "$dir" containerd; then
   for id in $(ctr_cluster containers ls -q 2>/dev/null); do ctr_cluster containers delete "$id" >/dev/null 2>&1 || true; done
 fi
 stop_daemons "$dir"
-for pid in $(grep -l -a -- "-address $dir/containerd.sock" /proc/[0-9]*/cmdline 2>/dev/null | cut -d/ -f3); do
-  kill -KILL "$pid" 2>/dev/null || true
+# (Their command line names our socket: "-address <dir>/containerd.sock"; arguments are NUL-separated.)
+for cmdline in /proc/[0-9]*/cmdline; do
+  case "$(tr '\0' ' ' <"$cmdline" 2>/dev/null)" in
+    *containerd-shim*" -address $dir/containerd.sock"*)
+      pid="${cmdline#/proc/}"
+      kill -KILL "${pid%/cmdline}" 2>/dev/null || true
+      ;;
+  esac
 done
 # Container processes left in the kubelet's pod cgroups.
 find /sys/fs/cgroup/*/kubepods* -name cgroup.procs 2>/dev/null | while read -r procs; do
