@@ -115,7 +115,6 @@ export async function runJwtAuthorizer(
   deps.metrics.authorizerDecisions.inc({ type: "jwt", outcome: "allow" });
   request.identity.authorizer = {
     ...request.identity.authorizer,
-    principalId: typeof claims.sub === "string" ? claims.sub : undefined,
     jwt: { claims: claims as Record<string, unknown>, scopes },
   };
 }

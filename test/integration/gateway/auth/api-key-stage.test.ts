@@ -8,7 +8,7 @@ import { Registry } from "prom-client";
 import { MemoryResourceStore } from "../../../../api/index.js";
 import { apiKeyStage } from "../../../../gateway/auth/index.js";
 import { startRedis, uniquePrefix, type TestRedis } from "../../../support/redis.js";
-import { gatewayRequest, outcome, resource, secret, status } from "./helpers.js";
+import { gatewayRequest, outcome, releaseDockerProbeSockets, resource, secret, status } from "./helpers.js";
 
 let redis: TestRedis;
 const clients: Redis[] = [];
@@ -18,6 +18,7 @@ before(async () => {
 after(async () => {
   for (const client of clients) client.disconnect();
   await redis.stop();
+  releaseDockerProbeSockets();
 });
 
 const GOOD = "k3y-0123456789abcdefghij";

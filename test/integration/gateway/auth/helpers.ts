@@ -1,5 +1,6 @@
 // Builders shared by the auth integration tests: requests as the router would hand them over, and resources.
 import { randomUUID } from "node:crypto";
+import { globalAgent } from "node:http";
 import type { StoredResource } from "../../../../api/index.js";
 import type { GatewayRequest, MatchedRoute } from "../../../../gateway/http/gateway-request.js";
 import { isHttpError, type HttpError } from "../../../../gateway/http/http-error.js";
@@ -75,3 +76,12 @@ export async function outcome(
 
 export const status = (error: HttpError | undefined) =>
   error ? `${error.status} ${error.message}` : "passed";
+
+/**
+ * test/support/redis.ts probes the Docker engine (when ~/.kappa/docker.env names one) through Node's global HTTP
+ * agent, whose keep-alive sockets to the engine stay open and keep the test process from exiting. Call after
+ * stopping Redis. (Reported to the owner of test/support/redis.ts.)
+ */
+export function releaseDockerProbeSockets(): void {
+  globalAgent.destroy();
+}

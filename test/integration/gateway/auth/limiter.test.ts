@@ -6,6 +6,7 @@ import { Redis } from "ioredis";
 import { Registry } from "prom-client";
 import { startRedis, uniquePrefix, type TestRedis } from "../../../support/redis.js";
 import { createLimiter, quotaWindow, type Clock } from "../../../../gateway/ratelimit/index.js";
+import { releaseDockerProbeSockets } from "./helpers.js";
 
 let redis: TestRedis;
 const clients: Redis[] = [];
@@ -16,6 +17,7 @@ before(async () => {
 after(async () => {
   for (const client of clients) client.disconnect();
   await redis.stop();
+  releaseDockerProbeSockets();
 });
 
 function replica(prefix: string, clock?: Clock) {
