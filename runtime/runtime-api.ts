@@ -1,62 +1,20 @@
 // The Lambda Runtime API (2018-06-01) served on 127.0.0.1 to ONE function process. Custom runtimes, the
 // official runtime interface clients and Kappa's own Node/Python hosts all talk to the agent through it.
 // One server per process keeps "which process holds which invocation" trivial: the server knows its process.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { rmSync } from "node:fs";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { FunctionErrorBody } from "../api/agent.js";
-import { MAX_RESPONSE_BYTES, normalizeRuntimeError } from "./function-errors.js";
+import { MAX_RESPONSE_BYTES } from "./function-errors.js";
+import { RawHttpServer } from "./raw-http-server.js";
+import {
+  dispatchRuntimeApi,
+  wantsBody,
+  type ApiRequest,
+  type RuntimeApiListener,
+} from "./runtime-api-routes.js";
 
-export interface InvocationEvent {
-  requestId: string;
-  deadlineMs: number;
-  invokedArn: string;
-  traceId: string;
-  /** JSON text (already decoded from the base64 the Invoke API carries) */
-  clientContext?: string;
-  cognitoIdentity?: string;
-  contentType: string;
-  body: Buffer;
-}
-
-export type ApiAnswer = { status: number; body: unknown };
-
-/** What the process asks of its slot; the slot owns the state machine. */
-export interface RuntimeApiListener {
-  /** The process asks for the next event; call `deliver` when there is one (possibly much later). */
-  next(deliver: (event: InvocationEvent) => void, gone: () => boolean): void;
-  response(requestId: string, body: Buffer, contentType: string | undefined): ApiAnswer;
-  responseTooLarge(requestId: string, bytes: number): ApiAnswer;
-  error(requestId: string, error: FunctionErrorBody): ApiAnswer;
-  initError(error: FunctionErrorBody): ApiAnswer;
-  /** Kappa's own hosts, started before a function is known, wait here for its env and task root. */
-  prime(deliver: (config: unknown) => void): void;
-}
-
-const BASE = "/2018-06-01/runtime/";
-const INVOCATION = /^\/2018-06-01\/runtime\/invocation\/([^/]+)\/(response|error)$/;
-
-export function nextHeaders(event: InvocationEvent): Record<string, string> {
-  const headers: Record<string, string> = {
-    "content-type": event.contentType,
-    "lambda-runtime-aws-request-id": event.requestId,
-    "lambda-runtime-deadline-ms": String(event.deadlineMs),
-    "lambda-runtime-invoked-function-arn": event.invokedArn,
-    "lambda-runtime-trace-id": event.traceId,
-  };
-  if (event.clientContext) headers["lambda-runtime-client-context"] = event.clientContext;
-  if (event.cognitoIdentity) headers["lambda-runtime-cognito-identity"] = event.cognitoIdentity;
-  return headers;
-}
-
-function send(res: ServerResponse, answer: ApiAnswer): void {
-  const text = JSON.stringify(answer.body);
-  res.writeHead(answer.status, {
-    "content-type": "application/json",
-    "content-length": Buffer.byteLength(text),
-  });
-  res.end(text);
-}
+export type { ApiAnswer, InvocationEvent, RuntimeApiListener } from "./runtime-api-routes.js";
+export { nextHeaders } from "./runtime-api-routes.js";
 
 /** Reads a body up to `limit` bytes; beyond it keeps draining and only counts. */
 function readBody(req: IncomingMessage, limit: number): Promise<{ body: Buffer; bytes: number }> {
@@ -72,26 +30,28 @@ function readBody(req: IncomingMessage, limit: number): Promise<{ body: Buffer; 
   });
 }
 
+function firstValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
 export class RuntimeApiServer {
   private readonly server: Server;
-  /** The same API on a Unix socket, for Kappa's own hosts: cheaper per call than loopback TCP. */
-  private readonly unixServer: Server;
+  /** The same API on a Unix socket for Kappa's own Node host: cheaper per call than node:http on TCP. */
+  private readonly unixServer: RawHttpServer;
   private socketPath: string | undefined;
 
   constructor(private readonly listener: RuntimeApiListener) {
-    const handle = (req: IncomingMessage, res: ServerResponse): void => {
+    this.server = createServer((req, res) => {
       this.route(req, res).catch(() => {
-        if (!res.headersSent)
-          send(res, { status: 500, body: { errorType: "ServiceException", errorMessage: "" } });
+        if (!res.headersSent) res.writeHead(500).end();
       });
-    };
-    this.server = createServer(handle);
-    this.unixServer = createServer(handle);
-    for (const server of [this.server, this.unixServer]) {
-      // /next is a long poll that may wait for hours between invokes: no request or idle timeouts here.
-      server.requestTimeout = 0;
-      server.keepAliveTimeout = 15 * 60_000;
-    }
+    });
+    // /next is a long poll that may wait for hours between invokes: no request or idle timeouts here.
+    this.server.requestTimeout = 0;
+    this.server.keepAliveTimeout = 15 * 60_000;
+    this.unixServer = new RawHttpServer((request, reply) =>
+      dispatchRuntimeApi(this.listener, request, reply),
+    );
   }
 
   /** Returns host:port (AWS_LAMBDA_RUNTIME_API) and, when a socket path was given, the Unix socket. */
@@ -100,75 +60,38 @@ export class RuntimeApiServer {
     const address = `127.0.0.1:${(this.server.address() as AddressInfo).port}`;
     if (!socketPath) return { address };
     rmSync(socketPath, { force: true });
-    await new Promise<void>((resolve) => this.unixServer.listen(socketPath, resolve));
+    await this.unixServer.listen(socketPath);
     this.socketPath = socketPath;
     return { address, socketPath };
   }
 
   close(): void {
-    for (const server of [this.server, this.unixServer]) {
-      server.close();
-      server.closeAllConnections();
-    }
+    this.server.close();
+    this.server.closeAllConnections();
+    this.unixServer.close();
     if (this.socketPath) rmSync(this.socketPath, { force: true });
   }
 
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = (req.url ?? "").split("?")[0] ?? "";
-    if (req.method === "GET" && path === `${BASE}invocation/next`) {
-      let closed = false;
-      res.on("close", () => (closed = true));
-      this.listener.next(
-        (event) => {
-          res.writeHead(200, { ...nextHeaders(event), "content-length": event.body.length });
-          res.end(event.body);
+    const method = req.method ?? "GET";
+    const { body, bytes } = wantsBody(method)
+      ? await readBody(req, MAX_RESPONSE_BYTES)
+      : { body: Buffer.alloc(0), bytes: 0 };
+    const headers: ApiRequest["headers"] = {};
+    for (const [name, value] of Object.entries(req.headers)) headers[name] = firstValue(value);
+    let closed = false;
+    res.on("close", () => (closed = true));
+    dispatchRuntimeApi(
+      this.listener,
+      { method, path: (req.url ?? "").split("?")[0] ?? "", headers, body, bytes },
+      {
+        send: (status, responseHeaders, payload) => {
+          const data = typeof payload === "string" ? Buffer.from(payload) : payload;
+          res.writeHead(status, { ...responseHeaders, "content-length": data.length });
+          res.end(data);
         },
-        () => closed,
-      );
-      return;
-    }
-    if (req.method === "GET" && path === "/kappa/v1/prime") {
-      this.listener.prime((config) => send(res, { status: 200, body: config }));
-      return;
-    }
-    if (req.method === "POST" && path === `${BASE}init/error`) {
-      const { body } = await readBody(req, MAX_RESPONSE_BYTES);
-      send(res, this.listener.initError(normalizeRuntimeError(body, errorTypeHeader(req))));
-      return;
-    }
-    const match = req.method === "POST" ? INVOCATION.exec(path) : null;
-    if (match) {
-      const requestId = decodeURIComponent(match[1]!);
-      const { body, bytes } = await readBody(req, MAX_RESPONSE_BYTES);
-      if (match[2] === "response") {
-        if (req.headers["lambda-runtime-function-response-mode"] === "streaming") {
-          send(res, {
-            status: 400,
-            body: {
-              errorType: "InvalidFunctionResponseMode",
-              errorMessage: "response streaming is not supported",
-            },
-          });
-          return;
-        }
-        const answer =
-          bytes > MAX_RESPONSE_BYTES
-            ? this.listener.responseTooLarge(requestId, bytes)
-            : this.listener.response(requestId, body, req.headers["content-type"]);
-        send(res, answer);
-      } else {
-        send(res, this.listener.error(requestId, normalizeRuntimeError(body, errorTypeHeader(req))));
-      }
-      return;
-    }
-    send(res, {
-      status: 404,
-      body: { errorType: "NotFound", errorMessage: `no route for ${req.method} ${path}` },
-    });
+        gone: () => closed,
+      },
+    );
   }
-}
-
-function errorTypeHeader(req: IncomingMessage): string | undefined {
-  const value = req.headers["lambda-runtime-function-error-type"];
-  return Array.isArray(value) ? value[0] : value;
 }

@@ -1,0 +1,36 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { parseRequest, responseBytes } from "./raw-http-server.js";
+
+describe("raw HTTP parsing", () => {
+  it("parses pipelined requests one at a time", () => {
+    const two = Buffer.from(
+      "POST /2018-06-01/runtime/invocation/r1/response HTTP/1.1\r\nContent-Length: 4\r\nContent-Type: application/json\r\n\r\nnull" +
+        "GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\nContent-Length: 0\r\n\r\n",
+    );
+    const first = parseRequest(two);
+    assert.ok(first && first !== "bad");
+    assert.equal(first.request.method, "POST");
+    assert.equal(first.request.headers["content-type"], "application/json");
+    assert.equal(first.request.body.toString(), "null");
+    const second = parseRequest(first.rest);
+    assert.ok(second && second !== "bad");
+    assert.equal(second.request.path, "/2018-06-01/runtime/invocation/next");
+    assert.equal(second.rest.length, 0);
+  });
+  it("waits for a body that has not fully arrived", () => {
+    assert.equal(parseRequest(Buffer.from("POST /x HTTP/1.1\r\nContent-Length: 10\r\n\r\nabc")), undefined);
+    assert.equal(parseRequest(Buffer.from("GET /x HTTP/1.1\r\nHost")), undefined);
+  });
+  it("refuses what our host never sends", () => {
+    assert.equal(parseRequest(Buffer.from("POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n")), "bad");
+    assert.equal(parseRequest(Buffer.from("POST /x HTTP/1.1\r\nContent-Length: -1\r\n\r\n")), "bad");
+  });
+  it("writes responses with a content length, header values as UTF-8", () => {
+    const bytes = responseBytes(200, { "lambda-runtime-client-context": '{"a":"ü"}' }, "hi");
+    assert.equal(
+      bytes.toString("utf8"),
+      'HTTP/1.1 200 OK\r\ncontent-length: 2\r\nlambda-runtime-client-context: {"a":"ü"}\r\n\r\nhi',
+    );
+  });
+});
