@@ -2,13 +2,20 @@
 //
 //   1. route        which function and Route this request is for (404 / 400 before any other work; also the
 //                   function must exist, so auth never runs for a name nobody deployed)
-//   2. API key      x-api-key + usage plan throttle/quota: cheapest identity check, and it must run before the
-//                   authorizer so a REQUEST authorizer's usageIdentifierKey can still be checked by the plan
-//   3. authorizer   Lambda (REQUEST) or JWT authorizer, cached: may invoke a function, so after the key check
+//   2. authorizer   Lambda (REQUEST) or JWT authorizer, results cached. Before the API key, as API Gateway
+//                   evaluates them: with apiKeySource AUTHORIZER the key IS the authorizer's usageIdentifierKey
+//   3. API key      x-api-key (or the authorizer's key) + usage plan throttle and quota
 //   4. rate limit   the Route's own limit, keyed by route, API key or source IP: needs the identity from 2-3
 //   5. invoke       done by the caller (http/function-handler.ts) with the body read only now, so rejected
 //                   requests never cost a body read, an event build or an instance slot
-import type { GatewayRequest, GatewayStage } from "./http/gateway-request.js";
+import type { Redis } from "ioredis";
+import type { Logger } from "pino";
+import type { Registry } from "prom-client";
+import type { ResourceStore } from "../api/store.js";
+import { apiKeyStage, authorizerStage } from "./auth/index.js";
+import type { Clock } from "./clock.js";
+import type { FunctionInvoker, GatewayRequest, GatewayStage } from "./http/gateway-request.js";
+import { createLimiter, rateLimitStage } from "./ratelimit/index.js";
 import { HttpError } from "./http/http-error.js";
 import type { FunctionCatalog, FunctionSettings } from "./functions.js";
 import { notFound, type ResolvedRoute, type Router } from "./routing/router.js";
@@ -25,10 +32,47 @@ export interface PipelineStages {
   apiKey?: GatewayStage;
   authorizer?: GatewayStage;
   rateLimit?: GatewayStage;
+  /** releases what the stages hold (store subscriptions, caches) */
+  close?: () => void;
+}
+
+export interface StageDeps {
+  invoker: FunctionInvoker;
+  redis: Redis;
+  store: ResourceStore;
+  clock: Clock;
+  logger: Logger;
+  registry: Registry;
+  region: string;
+}
+
+/** The auth engineer's stages (gateway/auth, gateway/ratelimit), sharing one Redis limiter. */
+export function defaultStages(deps: StageDeps): PipelineStages {
+  const { invoker, redis, store, clock, logger, registry } = deps;
+  const limiter = createLimiter({ redis, clock, logger, registry });
+  const authorizer = authorizerStage({
+    store,
+    invoker,
+    clock,
+    logger,
+    registry,
+    arn: { region: deps.region, accountId: "000000000000" },
+  });
+  const apiKey = apiKeyStage({ store, limiter, clock, logger, registry });
+  const rateLimit = rateLimitStage({ limiter, clock, logger });
+  return {
+    authorizer,
+    apiKey,
+    rateLimit,
+    close() {
+      authorizer.close();
+      apiKey.close();
+    },
+  };
 }
 
 export function buildPipeline(router: Router, catalog: FunctionCatalog, stages: PipelineStages): Pipeline {
-  const chain = [stages.apiKey, stages.authorizer, stages.rateLimit].filter(
+  const chain = [stages.authorizer, stages.apiKey, stages.rateLimit].filter(
     (s): s is GatewayStage => s !== undefined,
   );
   return {

@@ -17,7 +17,6 @@ import { AsyncDispatcher } from "./async/dispatcher.js";
 import { systemClock, type Clock } from "./clock.js";
 import { FunctionCatalog } from "./functions.js";
 import { createFunctionHandler } from "./http/function-handler.js";
-import type { FunctionInvoker } from "./http/gateway-request.js";
 import { AgentPools } from "./invoke/agent-pools.js";
 import { InflightReporter } from "./invoke/inflight-reporter.js";
 import { InflightTracker } from "./invoke/inflight-tracker.js";
@@ -27,7 +26,7 @@ import { ReservedConcurrency } from "./invoke/reserved-concurrency.js";
 import { createLambdaApi, type LambdaApiHandler } from "./lambda/lambda-api.js";
 import { resolveLimits, type GatewayLimits } from "./limits.js";
 import { GatewayMetrics } from "./metrics.js";
-import { buildPipeline, type PipelineStages } from "./pipeline.js";
+import { buildPipeline, defaultStages, type PipelineStages, type StageDeps } from "./pipeline.js";
 import { Router } from "./routing/router.js";
 import { startApiPort, type ApiPortOptions } from "./api-port.js";
 
@@ -52,15 +51,8 @@ export interface GatewayOptions {
   /** namespace a bare Lambda API function name refers to (docs/gateway.md) */
   lambdaNamespace?: string;
   region?: string;
-  /** auth stages; when absent they are built from gateway/auth and gateway/ratelimit (pipeline.ts) */
-  stages?: (deps: {
-    invoker: FunctionInvoker;
-    redis: Redis;
-    store: ResourceStore;
-    clock: Clock;
-    logger: Logger;
-    registry: Registry;
-  }) => PipelineStages;
+  /** auth stages; when absent they are built from gateway/auth and gateway/ratelimit (pipeline.ts defaultStages) */
+  stages?: (deps: StageDeps) => PipelineStages;
 }
 
 export interface RunningGateway {
@@ -130,15 +122,16 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       : undefined;
   dispatcher?.start();
 
-  const stageDeps = {
+  const stageDeps: StageDeps = {
     invoker: functionInvoker(invoker, catalog),
     redis,
     store,
     clock,
     logger,
     registry: options.registry,
+    region: options.region ?? "us-east-1",
   };
-  const stages = options.stages ? options.stages(stageDeps) : {};
+  const stages = (options.stages ?? defaultStages)(stageDeps);
   const pipeline = buildPipeline(router, catalog, stages);
   const handler = createFunctionHandler({
     pipeline,
@@ -212,6 +205,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       await registry.stop();
       subscriber.disconnect();
       await pools.close();
+      stages.close?.();
       router.close();
       catalog.close();
     },

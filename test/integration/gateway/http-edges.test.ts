@@ -2,6 +2,7 @@
 // concurrency, Routes (payload 1.0, hot reload), CORS. Real Redis, real HTTP servers speaking the agent contract.
 import assert from "node:assert/strict";
 import { connect } from "node:net";
+import { Readable } from "node:stream";
 import { after, before, describe, test } from "node:test";
 import { AgentHeaders } from "../../../api/agent.js";
 import {
@@ -130,9 +131,10 @@ describe("gateway HTTP edges", () => {
     async function* chunks() {
       for (let i = 0; i < 7; i++) yield Buffer.alloc(1024 * 1024, 98);
     }
-    const streamed = await call(`${gw.url}/function/${ns}/echo`, { method: "POST", body: chunks() }).catch(
-      (e: Error) => e,
-    );
+    const streamed = await call(`${gw.url}/function/${ns}/echo`, {
+      method: "POST",
+      body: Readable.from(chunks()),
+    }).catch((e: Error) => e);
     if (!(streamed instanceof Error)) assert.equal(streamed.status, 413);
     assert.equal(agent.calls.length, before);
   });

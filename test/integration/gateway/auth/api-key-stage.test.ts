@@ -161,7 +161,7 @@ test("a key naming a missing UsagePlan is refused", async () => {
 });
 
 test("usage-plan throttle: a burst across two replicas admits burstLimit, then 429 Too Many Requests with Retry-After", async () => {
-  const { replica } = setup({ throttle: { rateLimit: 0.5, burstLimit: 10 } });
+  const { replica } = setup({ throttle: { rateLimit: 0.001, burstLimit: 10 } });
   const [a, b] = [replica(), replica()];
   const results = await Promise.all(
     Array.from({ length: 60 }, (_, i) => outcome(i % 2 ? a : b, keyed(GOOD))),

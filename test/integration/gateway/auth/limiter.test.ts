@@ -37,8 +37,9 @@ function replica(prefix: string, clock?: Clock) {
 test("a burst against 2 gateway replicas admits exactly the configured burst (+-1)", async () => {
   const prefix = uniquePrefix("burst");
   const [a, b] = [replica(prefix), replica(prefix)];
-  // A slow steady rate so refill during the burst adds at most one request: the bound under test is the burst.
-  const limit = { perSecond: 0.5, burst: 25 };
+  // A very slow steady rate so no refill happens during the burst however loaded the machine: the bound under
+  // test is the burst.
+  const limit = { perSecond: 0.001, burst: 25 };
   const decisions = await Promise.all(
     Array.from({ length: 300 }, (_, i) => (i % 2 === 0 ? a : b).take("route:default/burst", limit)),
   );
@@ -46,7 +47,8 @@ test("a burst against 2 gateway replicas admits exactly the configured burst (+-
   assert.ok(admitted >= 25 && admitted <= 26, `admitted ${admitted}, want 25 (+-1)`);
   const refused = decisions.filter((d) => !d.allowed);
   assert.equal(refused.length, 300 - admitted);
-  for (const decision of refused) assert.ok(decision.retryAfterMs > 0 && decision.retryAfterMs <= 2000);
+  // Retry-After is at most one emission interval away (here 1000 s).
+  for (const decision of refused) assert.ok(decision.retryAfterMs > 0 && decision.retryAfterMs <= 1_000_000);
 });
 
 test("both replicas refuse once the shared bucket is empty, and admit again after Retry-After", async () => {
