@@ -10,6 +10,8 @@ export const ConditionTypes = {
   codeReady: "CodeReady",
   /** at least one instance serves; False with reason ScaledToZero is normal and keeps Ready True */
   active: "Active",
+  /** the handler's init ran without throwing on the serving instances (False: invokes return the init error) */
+  initialized: "Initialized",
 } as const;
 
 export const Reasons = {
@@ -20,6 +22,8 @@ export const Reasons = {
   codeResolved: "CodeResolved",
   instanceFailed: "InstanceFailed",
   rollingOut: "RollingOut",
+  initError: "InitError",
+  initSucceeded: "InitSucceeded",
 } as const;
 
 export type Status = Record<string, unknown> & { conditions?: Condition[]; observedGeneration?: number };

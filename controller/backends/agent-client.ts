@@ -16,7 +16,13 @@ export async function probe(url: string, path: "/healthz" | "/readyz"): Promise<
   }
 }
 
-export async function specializeAgent(url: string, request: SpecializeRequest): Promise<void> {
+/** What a successful /specialize says: the agent stays ready even when the handler's init threw (as Lambda does:
+ * the error surfaces on invokes), so the controller reports it instead. */
+export interface SpecializeResult {
+  initError?: string;
+}
+
+export async function specializeAgent(url: string, request: SpecializeRequest): Promise<SpecializeResult> {
   let response: Response;
   try {
     response = await fetch(new URL("/specialize", url), {
@@ -31,7 +37,16 @@ export async function specializeAgent(url: string, request: SpecializeRequest): 
     );
   }
   const text = await response.text();
-  if (response.status === 200) return;
+  if (response.status === 200) {
+    try {
+      const body = JSON.parse(text) as { initError?: { errorType?: string; errorMessage?: string } };
+      if (body.initError)
+        return { initError: `${body.initError.errorType ?? "Error"}: ${body.initError.errorMessage ?? ""}` };
+    } catch {
+      // a 200 without a JSON body is a plain success
+    }
+    return {};
+  }
   let detail = text.slice(0, 2000);
   try {
     const body = JSON.parse(text) as { code?: string; message?: string };

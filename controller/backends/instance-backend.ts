@@ -40,6 +40,8 @@ export interface InstanceStatus {
   perInstance?: number;
   startedAt: number;
   readySince?: number;
+  /** set when the function's init threw during specialization (the instance still serves, invokes get the error) */
+  initError?: string;
   /** the agent's process id, for backends that run local processes */
   pid?: number;
 }

@@ -209,7 +209,8 @@ export class LocalProcessBackend implements InstanceBackend {
     status.revision = revision;
     status.codeSha256 = request.codeSha256;
     status.perInstance = request.perInstance ?? 1;
-    await specializeAgent(status.url!, request);
+    const result = await specializeAgent(status.url!, request);
+    status.initError = result.initError;
     if (!(await waitFor(() => probe(status.url!, "/readyz"), READY_AFTER_SPECIALIZE_TIMEOUT_MS))) {
       throw new Error(`instance ${id} specialized but /readyz did not answer 200`);
     }

@@ -112,6 +112,7 @@ export class FunctionReconciler {
 
     const scale = this.scaleTime(key, desired, now);
     const hasCurrent = plan.serving.some((p) => p.revision === revision);
+    const initError = plan.serving.map((p) => byId.get(p.id)?.initError).find((e) => e !== undefined);
     await this.writeStatus(resource, {
       ready: !(failure && !hasCurrent && records.length === 0),
       reason: failure && !hasCurrent ? Reasons.instanceFailed : undefined,
@@ -125,6 +126,7 @@ export class FunctionReconciler {
       readyInstances: records.length,
       codeSha256: code.codeSha256,
       lastScaleTime: scale,
+      initError: records.length > 0 ? (initError ?? null) : undefined,
     });
     if (backingOff && plan.start > 0) return { requeueAfterMs: failure.retryAt - now };
   }
@@ -189,6 +191,8 @@ export class FunctionReconciler {
       readyInstances?: number;
       codeSha256?: string;
       lastScaleTime?: string;
+      /** null: init succeeded on the serving instances; undefined: unknown (none serving) */
+      initError?: string | null;
     },
   ): Promise<void> {
     const { namespace, name, generation } = fn.metadata;
@@ -225,6 +229,19 @@ export class FunctionReconciler {
           type: ConditionTypes.active,
           status: facts.active === Reasons.serving ? "True" : "False",
           reason: facts.active,
+          observedGeneration: generation,
+        },
+        now,
+      );
+    }
+    if (facts.initError !== undefined) {
+      conditions = markCondition(
+        conditions,
+        {
+          type: ConditionTypes.initialized,
+          status: facts.initError === null ? "True" : "False",
+          reason: facts.initError === null ? Reasons.initSucceeded : Reasons.initError,
+          ...(facts.initError ? { message: facts.initError.slice(0, 32768) } : {}),
           observedGeneration: generation,
         },
         now,
