@@ -45,10 +45,19 @@ apt_install redis-server
 if [ "$mode" = "test" ]; then
   # aws-lambda-ric (the official Node runtime interface client, used by the runtime tests) builds native code.
   apt_install autoconf automake libtool cmake libcurl4-openssl-dev g++ make unzip nginx
-  for step in test/cluster/install-deps.sh test/images/docker-up.sh test/cluster/build.sh runtime/images/build-local.sh; do
-    if [ -x "$step" ] || [ -f "$step" ]; then
+  # Each step is idempotent and caches what it builds under ~/.cache/kappa, keyed by version.
+  for step in test/cluster/install-deps.sh test/images/docker-up.sh test/cluster/build.sh \
+    test/integration/runtime/setup-ric.sh \
+    test/integration/runtime/setup-go-bootstrap.sh test/integration/runtime/setup-node22.sh; do
+    if [ -f "$step" ]; then
       log "running $step"
-      bash "$step"
+      bash "$step" >/dev/null
     fi
   done
+  # Warm the Go build cache for the CRD checker (the API server's own CRD code): its first build downloads
+  # the Kubernetes modules, which must not eat into a test's timeout.
+  if [ -d test/integration/api/crdcheck ]; then
+    log "building the CRD checker (Go; cached after the first time)"
+    (cd test/integration/api/crdcheck && GOFLAGS=-mod=mod go build -o /dev/null .)
+  fi
 fi
