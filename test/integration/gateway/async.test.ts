@@ -15,7 +15,6 @@ import {
   stopTestRedis,
   testRedis,
   uniquePrefix,
-  type TestGateway,
 } from "./support.js";
 
 interface DestinationRecord {
