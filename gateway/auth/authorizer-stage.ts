@@ -123,6 +123,7 @@ export function authorizerStage(options: AuthorizerStageOptions): AuthorizerStag
       clock,
       positive(name, "cacheMaxEntries", options.cacheMaxEntries, 10_000),
     ),
+    pending: new Map(),
   };
   const jwtDeps: JwtDeps = { clock, logger, metrics, algorithms, leewaySeconds };
 

@@ -24,6 +24,8 @@ export interface FunctionAuthorizerDeps {
   arn: { region: string; accountId: string };
   timeoutMs: number;
   cache: ResultCache<AuthorizerResult>;
+  /** invokes under way by cache key: concurrent requests with the same identity share one (when caching is on) */
+  pending: Map<string, Promise<AuthorizerResult>>;
 }
 
 export interface LoadedFunctionAuthorizer {
@@ -60,9 +62,18 @@ export async function runFunctionAuthorizer(
   let result = ttlMs > 0 ? deps.cache.get(cacheKey) : undefined;
   if (ttlMs > 0) deps.metrics.authorizerCache.inc({ result: result ? "hit" : "miss" });
 
-  if (!result) {
-    result = await invokeAuthorizer(authorizer, request, deps, { arn, values, now });
+  if (!result && ttlMs > 0) {
+    let pending = deps.pending.get(cacheKey);
+    if (!pending) {
+      pending = invokeAuthorizer(authorizer, request, deps, { arn, values, now }).finally(() =>
+        deps.pending.delete(cacheKey),
+      );
+      deps.pending.set(cacheKey, pending);
+    }
+    result = await pending;
     deps.cache.set(cacheKey, result, ttlMs);
+  } else if (!result) {
+    result = await invokeAuthorizer(authorizer, request, deps, { arn, values, now });
   }
 
   const allowed =

@@ -243,6 +243,15 @@ test("results are cached by identity values for resultTtlSeconds; the cached pol
   stage.close();
 });
 
+test("concurrent requests with the same identity share one authorizer invoke", async () => {
+  const { stage } = setup({ name: "policy", resultTtlSeconds: 60 });
+  const before = callsTo("policy");
+  const results = await Promise.all(Array.from({ length: 10 }, () => outcome(stage, authorized("tok-same"))));
+  assert.deepEqual(results.map(status), Array(10).fill("passed"));
+  assert.equal(callsTo("policy") - before, 1);
+  stage.close();
+});
+
 test("errors are not cached, TTL 0 disables the cache, and a changed Authorizer drops its cached results", async () => {
   const { stage, store } = setup({ name: "simple", enableSimpleResponses: true, resultTtlSeconds: 0 });
   const before = callsTo("simple");
