@@ -1,0 +1,68 @@
+// The gateway process's configuration, read once from the environment (the only place env vars are read).
+import { hostname } from "node:os";
+import { parseAccessKey } from "./aws/access-keys.js";
+
+export interface GatewayConfig {
+  redisUrl: string;
+  host: string;
+  port: number;
+  apiPort: number;
+  metricsPort: number;
+  gatewayId: string;
+  region: string;
+  lambdaNamespace: string;
+  accessKeys: Array<[string, string]>;
+  secretLabelSelector?: string;
+  accessLog: boolean;
+  trustForwardedFor: boolean;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {}
+
+function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const value = env[name];
+  if (value === undefined || value === "") return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new ConfigError(`${name} must be a port from 0 to 65535, got "${value}"`);
+  return n;
+}
+
+function flag(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const value = env[name];
+  if (value === undefined || value === "") return fallback;
+  if (value === "true" || value === "1") return true;
+  if (value === "false" || value === "0") return false;
+  throw new ConfigError(`${name} must be true or false, got "${value}"`);
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv): GatewayConfig {
+  const redisUrl = env.KAPPA_REDIS_URL ?? env.REDIS_URL;
+  if (!redisUrl) throw new ConfigError("set KAPPA_REDIS_URL (or REDIS_URL), e.g. redis://kappa-redis:6379");
+  let accessKeys: Array<[string, string]>;
+  try {
+    accessKeys = (env.KAPPA_ACCESS_KEYS ?? "")
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean)
+      .map(parseAccessKey);
+  } catch (error) {
+    throw new ConfigError(`KAPPA_ACCESS_KEYS: ${(error as Error).message} (comma-separated ID:SECRET pairs)`);
+  }
+  return {
+    redisUrl,
+    host: env.KAPPA_GATEWAY_HOST ?? "0.0.0.0",
+    port: port(env, "KAPPA_GATEWAY_PORT", 8080),
+    apiPort: port(env, "KAPPA_API_PORT", 8081),
+    metricsPort: port(env, "KAPPA_METRICS_PORT", 9090),
+    gatewayId: env.KAPPA_GATEWAY_ID ?? env.POD_NAME ?? hostname(),
+    region: env.KAPPA_REGION ?? "us-east-1",
+    lambdaNamespace: env.KAPPA_LAMBDA_NAMESPACE ?? "default",
+    accessKeys,
+    secretLabelSelector: env.KAPPA_SECRET_LABEL_SELECTOR || undefined,
+    accessLog: flag(env, "KAPPA_ACCESS_LOG", true),
+    trustForwardedFor: flag(env, "KAPPA_TRUST_X_FORWARDED_FOR", false),
+    logLevel: env.LOG_LEVEL ?? "info",
+  };
+}

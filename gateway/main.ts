@@ -1,0 +1,61 @@
+// Entry point of the gateway in Kubernetes: configuration from the environment, resources from informers,
+// then startGateway (gateway/server.ts). One process per pod; scale with replicas (docs/gateway.md says why).
+import { Redis } from "ioredis";
+import { pino } from "pino";
+import { Registry, collectDefaultMetrics } from "prom-client";
+import { QueueEngine } from "../queue/index.js";
+import { StaticAccessKeys } from "./aws/access-keys.js";
+import { ConfigError, loadConfig, type GatewayConfig } from "./config.js";
+import { startInformerStore } from "./kube/informer-store.js";
+import { startGateway } from "./server.js";
+
+const log = pino({ base: { component: "gateway" }, level: process.env.LOG_LEVEL ?? "info" });
+
+let config: GatewayConfig;
+try {
+  config = loadConfig(process.env);
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  log.fatal({ problem: error.message }, "bad configuration");
+  process.exit(2);
+}
+
+const registry = new Registry();
+collectDefaultMetrics({ register: registry });
+const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3 });
+const queue = new QueueEngine({ redis, logger: log, registry, region: config.region });
+const { store, stop: stopInformers } = await startInformerStore({
+  logger: log,
+  secretLabelSelector: config.secretLabelSelector,
+});
+const gateway = await startGateway({
+  host: config.host,
+  port: config.port,
+  apiPort: config.apiPort,
+  metricsPort: config.metricsPort,
+  redis,
+  store,
+  queue,
+  accessKeys: new StaticAccessKeys(config.accessKeys),
+  logger: log,
+  registry,
+  gatewayId: config.gatewayId,
+  region: config.region,
+  lambdaNamespace: config.lambdaNamespace,
+  limits: { accessLog: config.accessLog, trustForwardedFor: config.trustForwardedFor },
+});
+
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  log.info({ signal }, "shutting down");
+  setTimeout(() => process.exit(1), 30_000).unref();
+  await gateway.close();
+  stopInformers();
+  await queue.close();
+  redis.disconnect();
+  process.exit(0);
+}
+process.on("SIGTERM", () => void shutdown("SIGTERM"));
+process.on("SIGINT", () => void shutdown("SIGINT"));
