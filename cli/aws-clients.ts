@@ -23,7 +23,10 @@ export const lambdaClient = async (state: DevState): Promise<LambdaClient> =>
 export const sqsClient = async (state: DevState): Promise<SQSClient> =>
   new (await import("@aws-sdk/client-sqs")).SQSClient(config(state));
 
-/** The FunctionName the Lambda API knows a function by (see docs/gateway.md: the namespace maps to the name). */
+/**
+ * The FunctionName the Lambda API knows a function by (gateway/lambda/function-name.ts): a bare name is the default
+ * namespace; a partial ARN whose account is the namespace reaches any other.
+ */
 export function lambdaFunctionName(id: ResourceId): string {
-  return id.namespace === "default" ? id.name : `${id.namespace}.${id.name}`;
+  return id.namespace === "default" ? id.name : `${id.namespace}:function:${id.name}`;
 }

@@ -28,4 +28,9 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-process.exitCode = await main(process.argv);
+const code = await main(process.argv);
+// On failure, exit now: a half-started platform may hold a reconnecting client that would keep the process (and
+// the terminal) alive. stderr is written synchronously, so the message is out. Success drains normally, so
+// piped stdout is never cut short.
+if (code !== 0) process.exit(code);
+process.exitCode = code;

@@ -88,26 +88,28 @@ async function runDev(options: DevOptions, command: Command): Promise<void> {
   // The platform (controller, gateway, queue engine, validator) is loaded here, not at CLI start-up.
   const { startLocalPlatform } = await import("../dev/local-platform.js");
   const { startServices } = await import("../dev/services.js");
-  const platform = await startLocalPlatform({
-    dir: options.dir,
-    port,
-    apiPort,
-    redisUrl: options.redisUrl ?? process.env.REDIS_URL,
-    accessKey,
-    region: options.region,
-    devHome: context.devHome,
-    logger,
-    startServices,
-    onReload: (result, problems, first) => {
-      if (!first) process.stdout.write(renderChanges(result, style));
-      // The same problems on every save would bury the one line that changed: print them when they change.
-      const text = renderProblems(problems, context.err);
-      if (text !== lastProblems) process.stdout.write(text || style.ok("all manifests load again\n"));
-      lastProblems = text;
-    },
-    onWatchError: (error) =>
-      process.stderr.write(context.err.warn(`file watching failed: ${error.message}\n`)),
-  });
+  const platform = await explainListenErrors(port, apiPort, () =>
+    startLocalPlatform({
+      dir: options.dir,
+      port,
+      apiPort,
+      redisUrl: options.redisUrl ?? process.env.REDIS_URL,
+      accessKey,
+      region: options.region,
+      devHome: context.devHome,
+      logger,
+      startServices,
+      onReload: (result, problems, first) => {
+        if (!first) process.stdout.write(renderChanges(result, style));
+        // The same problems on every save would bury the one line that changed: print them when they change.
+        const text = renderProblems(problems, context.err);
+        if (text !== lastProblems) process.stdout.write(text || style.ok("all manifests load again\n"));
+        lastProblems = text;
+      },
+      onWatchError: (error) =>
+        process.stderr.write(context.err.warn(`file watching failed: ${error.message}\n`)),
+    }),
+  );
   process.stdout.write(renderBanner(platform.state, platform.store, style, displayDir));
   process.stdout.write(style.dim(`Ready in ${((Date.now() - started) / 1000).toFixed(1)} s.\n`));
 
@@ -115,7 +117,7 @@ async function runDev(options: DevOptions, command: Command): Promise<void> {
     let stopping = false;
     const stop = (signal: string) => {
       if (stopping) {
-        process.stderr.write("stopping already; press Ctrl-C again in a moment to force\n");
+        process.stderr.write("second signal: exiting now; instances and redis are killed on the way out\n");
         process.exit(130);
       }
       stopping = true;
@@ -130,6 +132,21 @@ async function runDev(options: DevOptions, command: Command): Promise<void> {
   // Everything we started is stopped by now; a client library's idle socket or timer must not keep the
   // process (and the terminal) waiting.
   process.exit(0);
+}
+
+/** A taken port is the most common start-up failure; say which flag moves it. */
+async function explainListenErrors<T>(port: number, apiPort: number, start: () => Promise<T>): Promise<T> {
+  try {
+    return await start();
+  } catch (error) {
+    const e = error as NodeJS.ErrnoException & { port?: number };
+    if (e.code !== "EADDRINUSE") throw error;
+    const taken = e.port ?? Number(/:(\d+)$/.exec(e.message)?.[1]);
+    const flag = taken === apiPort ? "--api-port" : taken === port ? "--port" : "--port/--api-port";
+    throw new CliError(
+      `port ${taken} is already in use (another kappa dev?); stop what uses it, or pass ${flag} <other port> (0 = any free port)`,
+    );
+  }
 }
 
 function parsePort(value: string, flag: string): number {

@@ -4,6 +4,8 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { once } from "node:events";
+import { createServer, type AddressInfo } from "node:net";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { newHome, runKappa } from "./kappa-process.js";
@@ -91,6 +93,29 @@ describe("kappa without a running platform", () => {
     assert.equal(result.code, 1, result.stderr);
     assert.match(result.stderr, /sudo apt-get install redis-server/);
     assert.match(result.stderr, /brew install redis/);
+  });
+
+  it("says which flag to change when a port is taken, exit 1", async () => {
+    const blocker = createServer().listen(0, "127.0.0.1");
+    await once(blocker, "listening");
+    const taken = (blocker.address() as AddressInfo).port;
+    try {
+      const result = await runKappa([
+        "--home",
+        newHome(),
+        "dev",
+        "--dir",
+        "examples",
+        "--port",
+        "0",
+        "--api-port",
+        String(taken),
+      ]);
+      assert.equal(result.code, 1, result.stderr);
+      assert.match(result.stderr, new RegExp(`port ${taken} is already in use.*--api-port <other port>`));
+    } finally {
+      blocker.close();
+    }
   });
 
   it("prints bash and zsh completion scripts that the shells parse", async () => {

@@ -128,17 +128,18 @@ describe("kappa dev with the CLI", () => {
     );
     writeFileSync(
       join(source, "echo", "function.yaml"),
-      "apiVersion: kappa.dev/v1alpha1\nkind: Function\nmetadata: { name: echo }\nspec: { runtime: nodejs20, handler: index.handler, code: { path: . } }\n",
+      "apiVersion: kappa.dev/v1alpha1\nkind: Function\nmetadata: { name: echo, namespace: team-a }\nspec: { runtime: nodejs20, handler: index.handler, code: { path: . } }\n",
     );
     const dry = await dev.kappa(["deploy", join(source, "echo"), "--dry-run"]);
     assert.equal(dry.code, 0, dry.stderr);
-    assert.match(dry.stdout, /valid: Function\/default\/echo/);
+    assert.match(dry.stdout, /valid: Function\/team-a\/echo/);
 
     const deployed = await dev.kappa(["deploy", join(source, "echo")]);
     assert.equal(deployed.code, 0, deployed.stderr);
-    assert.match(deployed.stdout, /deployed Function\/default\/echo/);
+    assert.match(deployed.stdout, /deployed Function\/team-a\/echo/);
     assert.ok(existsSync(join(folder, "echo", "function.yaml")), "copied into the dev folder");
-    const out = await json(["invoke", "echo", "--data", '{"a":1}']);
+    // Another namespace: the CLI names it to the Lambda API as a partial ARN (team-a:function:echo).
+    const out = await json(["invoke", "team-a/echo", "--data", '{"a":1}']);
     assert.deepEqual(out.payload, { echoed: { a: 1 } });
 
     writeFileSync(
@@ -151,10 +152,10 @@ describe("kappa dev with the CLI", () => {
     assert.match(refused.stderr, /nothing was deployed/);
     assert.ok(!existsSync(join(folder, "echo", "bad.yaml")));
 
-    const deleted = await dev.kappa(["delete", "echo"]);
+    const deleted = await dev.kappa(["delete", "team-a/echo"]);
     assert.equal(deleted.code, 0, deleted.stderr);
     assert.ok(!existsSync(join(folder, "echo", "function.yaml")), "the manifest file is gone");
-    const gone = await dev.kappa(["invoke", "echo"]);
+    const gone = await dev.kappa(["invoke", "team-a/echo"]);
     assert.equal(gone.code, 1);
     assert.match(gone.stderr, /ResourceNotFoundException/);
     rmSync(source, { recursive: true, force: true });

@@ -58,7 +58,9 @@ describe("manifest folder loading", () => {
     expectOne(
       /^bad\/nopath\.yaml \| Function\/default\/nopath \| spec\.code\.path \| code\.path \.\/missing does not exist/,
     );
-    expectOne(/^zz\/dup\.yaml \| Function\/default\/good \| {2}\| defined twice: also in good\/function\.yaml/);
+    expectOne(
+      /^zz\/dup\.yaml \| Function\/default\/good \| {2}\| defined twice: also in good\/function\.yaml/,
+    );
     assert.equal(load.problems.length, 6);
 
     const warnings = validateFolderSet(load.resources);
