@@ -7,6 +7,7 @@
 //   local-deny         an exhausted bucket: refusals answered from the local cache without Redis
 // Each scenario runs DECISIONS decisions on fresh buckets big enough that every one is an admission (except
 // local-deny). Bounded: well under a minute.
+import { globalAgent } from "node:http";
 import { Redis } from "ioredis";
 import { Registry } from "prom-client";
 import { createLimiter, type Limiter } from "../gateway/ratelimit/index.js";
@@ -128,6 +129,9 @@ async function main() {
     plain.disconnect();
     piped.disconnect();
     await redis.stop();
+    // test/support/redis.ts may probe a Docker engine through the global agent; its keep-alive sockets would
+    // keep this process alive.
+    globalAgent.destroy();
   }
 }
 
