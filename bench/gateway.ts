@@ -15,8 +15,15 @@ import { fileURLToPath } from "node:url";
 
 const DURATION_S = Number(process.env.BENCH_SECONDS ?? 8);
 const CONNECTIONS = 50;
-const BODY = JSON.stringify({ id: 1, name: "benchmark", items: [1, 2, 3], note: "x".repeat(40) }).padEnd(100, " ");
-const RESULT = JSON.stringify({ statusCode: 200, headers: { "content-type": "application/json" }, body: '{"ok":true}' });
+const BODY = JSON.stringify({ id: 1, name: "benchmark", items: [1, 2, 3], note: "x".repeat(40) }).padEnd(
+  100,
+  " ",
+);
+const RESULT = JSON.stringify({
+  statusCode: 200,
+  headers: { "content-type": "application/json" },
+  body: '{"ok":true}',
+});
 const here = fileURLToPath(import.meta.url);
 const root = fileURLToPath(new URL("..", import.meta.url));
 
@@ -30,32 +37,45 @@ async function upstream(): Promise<void> {
     });
   });
   server.keepAliveTimeout = 65_000;
-  server.listen(0, "127.0.0.1", () => process.stdout.write(`PORT ${(server.address() as AddressInfo).port}\n`));
+  server.listen(0, "127.0.0.1", () =>
+    process.stdout.write(`PORT ${(server.address() as AddressInfo).port}\n`),
+  );
 }
 
 // ---- role: gateway ----
-async function gatewayRole(config: { redisUrl: string; upstream: string; auth: boolean; workers: number }): Promise<void> {
+async function gatewayRole(config: {
+  redisUrl: string;
+  upstream: string;
+  auth: boolean;
+  workers: number;
+}): Promise<void> {
   const { Redis } = await import("ioredis");
   const { pino } = await import("pino");
   const { Registry } = await import("prom-client");
   const { MemoryResourceStore } = await import("../api/store.js");
   const { RedisKeys } = await import("../api/instances.js");
   const { startGateway } = await import("../gateway/server.js");
-  const { benchStages } = await import("./gateway-auth-setup.js").catch(() => ({ benchStages: undefined }));
+  const { benchStages } = await import("./gateway-auth-setup.js");
   const redis = new Redis(config.redisUrl);
   const store = new MemoryResourceStore();
   store.upsert({
     apiVersion: "kappa.dev/v1alpha1",
     kind: "Function",
     metadata: { namespace: "bench", name: "noop" },
-    spec: { runtime: "nodejs20", handler: "index.handler", code: { inline: { "index.js": "" } }, timeoutSeconds: 30, concurrency: { perInstance: 1000 } },
+    spec: {
+      runtime: "nodejs20",
+      handler: "index.handler",
+      code: { inline: { "index.js": "" } },
+      timeoutSeconds: 30,
+      concurrency: { perInstance: 1000 },
+    },
   });
   await redis.hset(
     RedisKeys.instances("bench", "noop"),
     "i-1",
     JSON.stringify({ id: "i-1", url: config.upstream, perInstance: 1000, readySince: Date.now() }),
   );
-  const setup = config.auth && benchStages ? await benchStages({ store, redis }) : undefined;
+  const setup = config.auth ? await benchStages({ store, redis }) : undefined;
   const gateway = await startGateway({
     host: "127.0.0.1",
     port: 0,
@@ -66,7 +86,8 @@ async function gatewayRole(config: { redisUrl: string; upstream: string; auth: b
     registry: new Registry(),
     gatewayId: `bench-${process.pid}`,
     limits: { accessLog: false },
-    stages: setup?.stages,
+    // Without auth: no stages at all, to measure the bare data plane; with it: the production chain.
+    stages: setup ? undefined : () => ({}),
   });
   const stop = () => void gateway.close().finally(() => process.exit(0));
   process.once("SIGTERM", stop);
@@ -84,7 +105,10 @@ interface Result {
 }
 
 function startRole(args: string[]): Promise<{ child: ChildProcess; line: string }> {
-  const child = spawn(process.execPath, ["--import", "tsx", here, ...args], { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(process.execPath, ["--import", "tsx", here, ...args], {
+    cwd: root,
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   return new Promise((resolve, reject) => {
     let buffered = "";
     child.stdout!.on("data", (chunk: Buffer) => {
@@ -104,10 +128,15 @@ function wrk(name: string, url: string, headers: Record<string, string>, dir: st
   writeFileSync(script, `wrk.method = "POST"\nwrk.body = ${JSON.stringify(BODY)}\n${headerLines}\n`);
   // A short warm-up so JIT and keep-alive pools are settled before measuring.
   spawnSync("wrk", ["-t1", `-c${CONNECTIONS}`, "-d2s", "-s", script, url], { encoding: "utf8" });
-  const run = spawnSync("wrk", ["-t1", `-c${CONNECTIONS}`, `-d${DURATION_S}s`, "--latency", "-s", script, url], { encoding: "utf8" });
+  const run = spawnSync(
+    "wrk",
+    ["-t1", `-c${CONNECTIONS}`, `-d${DURATION_S}s`, "--latency", "-s", script, url],
+    { encoding: "utf8" },
+  );
   const out = run.stdout;
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? 0);
-  const percentile = (p: string) => toMs(new RegExp(`^\\s+${p}%\\s+([\\d.]+\\w+)`, "m").exec(out)?.[1] ?? "0ms");
+  const percentile = (p: string) =>
+    toMs(new RegExp(`^\\s+${p}%\\s+([\\d.]+\\w+)`, "m").exec(out)?.[1] ?? "0ms");
   const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0);
   const socketErrors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
   const errors = non2xx + (socketErrors ? socketErrors.slice(1).reduce((a, b) => a + Number(b), 0) : 0);
@@ -182,17 +211,24 @@ async function main(): Promise<void> {
       console.log("nginx not installed (apt-get install -y nginx): skipping the nginx baseline");
     }
 
-    const gw = await startRole(["gateway", JSON.stringify({ redisUrl: redis.url, upstream: upstreamUrl, auth: false })]);
+    const gw = await startRole([
+      "gateway",
+      JSON.stringify({ redisUrl: redis.url, upstream: upstreamUrl, auth: false }),
+    ]);
     children.push(gw.child);
     results.push(wrk("kappa", `http://127.0.0.1:${gw.line.split(" ")[1]}/function/bench/noop`, {}, dir));
     gw.child.kill("SIGTERM");
 
-    const gwAuth = await startRole(["gateway", JSON.stringify({ redisUrl: redis.url, upstream: upstreamUrl, auth: true })]).catch(() => undefined);
+    const gwAuth = await startRole([
+      "gateway",
+      JSON.stringify({ redisUrl: redis.url, upstream: upstreamUrl, auth: true }),
+    ]).catch(() => undefined);
     if (gwAuth) {
       children.push(gwAuth.child);
       const [, port, ...rest] = gwAuth.line.split(" ");
       const headers = JSON.parse(rest.join(" ") || "{}") as Record<string, string>;
-      if (Object.keys(headers).length > 0) results.push(wrk("kappa+key+ratelimit", `http://127.0.0.1:${port}/bench/noop`, headers, dir));
+      if (Object.keys(headers).length > 0)
+        results.push(wrk("kappa+key+ratelimit", `http://127.0.0.1:${port}/bench/noop`, headers, dir));
       gwAuth.child.kill("SIGTERM");
     }
     report(results);
@@ -207,13 +243,20 @@ function report(results: Result[]): void {
   const byName = new Map(results.map((r) => [r.name, r]));
   const nginx = byName.get("nginx");
   const direct = byName.get("direct")!;
-  console.log(`\n${CONNECTIONS} connections, ${DURATION_S}s each, ${Buffer.byteLength(BODY)}-byte JSON POST, wrk -t1`);
+  console.log(
+    `\n${CONNECTIONS} connections, ${DURATION_S}s each, ${Buffer.byteLength(BODY)}-byte JSON POST, wrk -t1`,
+  );
   console.log("name                   req/s      p50 ms   p99 ms   errors");
   for (const r of results) {
-    console.log(`${r.name.padEnd(22)} ${r.rps.toFixed(0).padStart(8)}   ${r.p50ms.toFixed(2).padStart(6)}   ${r.p99ms.toFixed(2).padStart(6)}   ${r.errors}`);
+    console.log(
+      `${r.name.padEnd(22)} ${r.rps.toFixed(0).padStart(8)}   ${r.p50ms.toFixed(2).padStart(6)}   ${r.p99ms.toFixed(2).padStart(6)}   ${r.errors}`,
+    );
   }
   for (const r of results.filter((x) => x.name.startsWith("kappa"))) {
-    if (nginx) console.log(`${r.name}: ${((100 * r.rps) / nginx.rps).toFixed(0)}% of nginx req/s (goal >= 70%), p50 +${(r.p50ms - nginx.p50ms).toFixed(2)} ms vs nginx`);
+    if (nginx)
+      console.log(
+        `${r.name}: ${((100 * r.rps) / nginx.rps).toFixed(0)}% of nginx req/s (goal >= 70%), p50 +${(r.p50ms - nginx.p50ms).toFixed(2)} ms vs nginx`,
+      );
     console.log(`${r.name}: p50 +${(r.p50ms - direct.p50ms).toFixed(2)} ms vs direct (goal < 1 ms added)`);
   }
 }
