@@ -57,7 +57,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       size += chunk.length;
       if (size > limit) {
         req.removeAllListeners("data");
-        req.resume();
+        req.pause();
         reject(new BodyTooLarge());
       } else chunks.push(chunk);
     });
@@ -112,7 +112,10 @@ export async function startAwsApiServer(options: AwsApiServerOptions): Promise<A
     try {
       body = await readBody(req, limit);
     } catch (error) {
-      if (error instanceof BodyTooLarge)
+      if (error instanceof BodyTooLarge) {
+        // Do not read the rest of an oversized upload: answer, then close the connection.
+        res.setHeader("connection", "close");
+        res.once("finish", () => req.destroy());
         return writeError(
           res,
           api,
@@ -121,6 +124,7 @@ export async function startAwsApiServer(options: AwsApiServerOptions): Promise<A
           "RequestEntityTooLarge",
           `Request must be smaller than ${limit} bytes.`,
         );
+      }
       throw error;
     }
     let principal: SigV4Principal;
