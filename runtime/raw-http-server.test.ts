@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { connect } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, it } from "node:test";
-import { parseRequest, responseBytes } from "./raw-http-server.js";
+import { parseRequest, RawHttpServer, responseBytes } from "./raw-http-server.js";
 
 describe("raw HTTP parsing", () => {
   it("parses pipelined requests one at a time", () => {
@@ -32,5 +36,58 @@ describe("raw HTTP parsing", () => {
       bytes.toString("utf8"),
       'HTTP/1.1 200 OK\r\ncontent-length: 2\r\nlambda-runtime-client-context: {"a":"ü"}\r\n\r\nhi',
     );
+  });
+});
+
+describe("raw HTTP server", () => {
+  it("holds the answer to a pipelined request and writes it with its successor's, in order", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kappa-raw-"));
+    const path = join(dir, "api.sock");
+    const server = new RawHttpServer((request, reply) => {
+      if (request.method === "POST") reply.send(202, {}, "first");
+      else setTimeout(() => reply.send(200, {}, "second"), 20);
+    });
+    await server.listen(path);
+    try {
+      const socket = connect({ path });
+      const chunks: string[] = [];
+      const both = new Promise<void>((resolve) =>
+        socket.on("data", (chunk: Buffer) => {
+          chunks.push(chunk.toString());
+          if (chunks.join("").includes("second")) resolve();
+        }),
+      );
+      socket.write(
+        "POST /2018-06-01/runtime/invocation/r1/response HTTP/1.1\r\nContent-Length: 4\r\n\r\nnull" +
+          "GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\nContent-Length: 0\r\n\r\n",
+      );
+      await both;
+      socket.destroy();
+      assert.equal(chunks.length, 1, "both answers arrive in one write");
+      assert.ok(chunks[0]!.indexOf("first") < chunks[0]!.indexOf("second"));
+      assert.match(chunks[0]!, /^HTTP\/1\.1 202 Accepted\r\n/);
+    } finally {
+      server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("answers a request without a successor at once", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kappa-raw-"));
+    const path = join(dir, "api.sock");
+    const server = new RawHttpServer((_request, reply) => reply.send(202, {}, "alone"));
+    await server.listen(path);
+    try {
+      const socket = connect({ path });
+      const answer = new Promise<string>((resolve) =>
+        socket.once("data", (chunk: Buffer) => resolve(chunk.toString())),
+      );
+      socket.write("POST /2018-06-01/runtime/init/error HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}");
+      assert.match(await answer, /alone$/);
+      socket.destroy();
+    } finally {
+      server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
