@@ -6,7 +6,8 @@ import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { eventually, repoRoot, startDev, type DevProcess } from "./kappa-process.js";
+import { spawn } from "node:child_process";
+import { eventually, kappaArgs, repoRoot, startDev, type DevProcess } from "./kappa-process.js";
 
 const ACCESS_KEY = "KAPPATESTACCESSKEY1:kappa-test-secret-0123";
 
@@ -240,6 +241,52 @@ describe("kappa dev with the CLI", () => {
     const human = await dev.kappa(["logs", "hello", "--tail", "5"]);
     assert.equal(human.code, 0);
     assert.match(human.stdout, /^\d{4}-\d\d-\d\dT\S+ info \[[0-9a-f]{8}\] greeting world$/m);
+  });
+
+  it("follows logs with -f until Ctrl-C", async () => {
+    const follower = spawn(
+      process.execPath,
+      kappaArgs(["--home", dev.home, "logs", "hello", "-f", "--tail", "0"]),
+      {
+        cwd: repoRoot,
+        env: { ...process.env, NO_COLOR: "1" },
+      },
+    );
+    let followed = "";
+    follower.stdout.on("data", (c: Buffer) => (followed += c.toString()));
+    const exited = new Promise<number | null>((resolve) => follower.on("exit", (code) => resolve(code)));
+    try {
+      // Keep invoking until the follower (which may still be starting) has printed a new line.
+      await eventually("a followed log line", async () => {
+        await json(["invoke", "hello", "--data", '{"queryStringParameters":{"name":"Follower"}}']);
+        return followed.includes("greeting Follower") ? true : undefined;
+      });
+    } finally {
+      follower.kill("SIGINT");
+    }
+    assert.equal(await exited, 0, "Ctrl-C ends -f cleanly");
+  });
+
+  it("deploys a single manifest whose code.path keeps pointing at its code", async () => {
+    const source = mkdtempSync(join(tmpdir(), "kappa-deploy-file-"));
+    mkdirSync(join(source, "code"));
+    writeFileSync(
+      join(source, "code", "index.mjs"),
+      "export const handler = async () => ({ from: 'single file' });\n",
+    );
+    writeFileSync(
+      join(source, "single.yaml"),
+      "apiVersion: kappa.dev/v1alpha1\nkind: Function\nmetadata: { name: single }\nspec: { runtime: nodejs20, handler: index.handler, code: { path: ./code } }\n",
+    );
+    const deployed = await dev.kappa(["deploy", join(source, "single.yaml")]);
+    assert.equal(deployed.code, 0, deployed.stderr);
+    assert.match(
+      readFileSync(join(folder, "single.yaml"), "utf8"),
+      new RegExp(`path: ${join(source, "code")}`),
+    );
+    assert.deepEqual((await json(["invoke", "single"])).payload, { from: "single file" });
+    assert.equal((await dev.kappa(["delete", "single"])).code, 0);
+    rmSync(source, { recursive: true, force: true });
   });
 
   it("stops everything on SIGTERM: instances, redis, state file", async () => {
