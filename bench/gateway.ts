@@ -89,7 +89,10 @@ async function gatewayRole(config: {
     // Without auth: no stages at all, to measure the bare data plane; with it: the production chain.
     stages: setup ? undefined : () => ({}),
   });
-  const stop = () => void gateway.close().finally(() => process.exit(0));
+  const stop = () => {
+    setTimeout(() => process.exit(0), 1_000).unref();
+    void gateway.close().finally(() => process.exit(0));
+  };
   process.once("SIGTERM", stop);
   process.once("SIGINT", stop);
   process.stdout.write(`PORT ${gateway.port} ${setup ? JSON.stringify(setup.headers) : "{}"}\n`);
