@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { spawn } from "node:child_process";
+import { parse as parseYaml } from "yaml";
 import { eventually, kappaArgs, repoRoot, startDev, type DevProcess } from "./kappa-process.js";
 
 const ACCESS_KEY = "KAPPATESTACCESSKEY1:kappa-test-secret-0123";
@@ -94,6 +95,12 @@ describe("kappa dev with the CLI", () => {
     assert.equal(described.url, `${dev.state.httpUrl}/function/default/hello`);
     const fn = described.function as { status?: { conditions?: { type: string; status: string }[] } };
     assert.equal(fn.status?.conditions?.find((c) => c.type === "Ready")?.status, "True");
+    const yaml = await dev.kappa(["-o", "yaml", "list"]);
+    assert.equal(yaml.code, 0);
+    assert.equal(
+      (parseYaml(yaml.stdout) as { items: { metadata: { name: string } }[] }).items[0]?.metadata.name,
+      "hello",
+    );
     const table = await dev.kappa(["list"]);
     assert.match(table.stdout, /^NAME\s+RUNTIME\s+READY\s+INSTANCES\s+URL/);
     assert.ok(!table.stdout.includes(String.fromCharCode(27)), "no color escape codes when not a TTY");
