@@ -35,10 +35,11 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   log "installing Node packages (npm ci)"
   npm ci --no-audit --no-fund --loglevel=error
   echo "$want" >"$stamp"
-elif [ ! -f dist/cli/main.js ]; then
-  log "building"
+elif [ ! -f dist/.built ] || [ -n "$(find api cli controller gateway queue runtime -name '*.ts' -newer dist/.built -print -quit)" ]; then
+  log "building (the sources changed since the last build)"
   npm run --silent build
 fi
+touch dist/.built
 
 apt_install redis-server
 
