@@ -77,7 +77,9 @@ export class Invoker {
     const controller = new AbortController();
     const overall = options.overallTimeoutMs;
     const overallTimer =
-      overall === undefined ? undefined : setTimeout(() => controller.abort(new InvokeTimeout(overall)), overall);
+      overall === undefined
+        ? undefined
+        : setTimeout(() => controller.abort(new InvokeTimeout(overall)), overall);
     try {
       const waitDeadline = overall === undefined ? Infinity : clock.now() + overall;
       return await this.attempt(fn, options, waitDeadline, controller);
@@ -114,7 +116,8 @@ export class Invoker {
             instanceId: instance.record.id,
           };
         }
-        const backoff = outcome.kind === "refused" && outcome.status === 429 ? BUSY_BACKOFF_MS : BROKEN_BACKOFF_MS;
+        const backoff =
+          outcome.kind === "refused" && outcome.status === 429 ? BUSY_BACKOFF_MS : BROKEN_BACKOFF_MS;
         lastProblem =
           outcome.kind === "refused"
             ? `instance ${instance.record.id} answered ${outcome.status} ${outcome.code}`
