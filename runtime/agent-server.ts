@@ -75,8 +75,9 @@ export function createAgentServer(instance: FunctionInstance, metrics: AgentMetr
     const body = await readBody(req, MAX_REQUEST_BYTES);
     const invokedArn = header(req, AgentHeaders.invokedArn);
     metrics.inflight.inc();
-    const outcome = await instance
-      .invoke({
+    let outcome;
+    try {
+      outcome = await instance.invoke({
         requestId,
         ...(deadlineMs !== undefined ? { deadlineMs } : {}),
         ...(invokedArn ? { invokedArn } : {}),
@@ -84,20 +85,22 @@ export function createAgentServer(instance: FunctionInstance, metrics: AgentMetr
         contentType: header(req, "content-type") ?? "application/json",
         body,
         tail: header(req, AgentHeaders.logType) === "Tail",
-      })
-      .finally(() => metrics.inflight.dec());
+      });
+    } finally {
+      metrics.inflight.dec();
+    }
     if (outcome.kind === "busy") {
-      metrics.invocations.inc({ outcome: "busy" });
+      metrics.outcome.busy.inc();
       json(res, 429, { code: "InstanceBusy", message: "all concurrency slots of this instance are in use" });
       return;
     }
     if (outcome.kind === "notReady") {
-      metrics.invocations.inc({ outcome: "not_ready" });
+      metrics.outcome.notReady.inc();
       json(res, 503, { code: "NotReady", message: "no function is loaded on this instance yet" });
       return;
     }
     const { result } = outcome;
-    metrics.invocations.inc({ outcome: result.ok ? "success" : "error" });
+    (result.ok ? metrics.outcome.success : metrics.outcome.error).inc();
     metrics.duration.observe(outcome.durationMs / 1000);
     const headers: Record<string, string | number> = {
       [AgentHeaders.durationMs]: outcome.durationMs.toFixed(2),

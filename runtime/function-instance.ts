@@ -1,6 +1,6 @@
 // The instance's one function: specialization (generic -> this function), the concurrency slots and the
 // dispatch of invocations onto them. A request beyond perInstance is refused at once, never queued.
-import { randomUUID } from "node:crypto";
+import { randomFillSync } from "node:crypto";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import type { Logger } from "pino";
@@ -38,14 +38,25 @@ interface Specialized {
   spec: FunctionSpec;
   taskRoot: string;
   plan: (slot: Slot) => LaunchPlan;
+  /** the function's ARN, the invokedArn when the gateway sends none */
+  arn: string;
 }
 
-// randomUUID draws from a cached entropy pool: cheaper per invoke than randomBytes.
+// Random bytes for trace ids, drawn 256 invocations at a time: one call per invoke costs more than the id.
+const TRACE_BYTES = 20;
+const tracePool = Buffer.alloc(TRACE_BYTES * 256);
+let traceOffset = tracePool.length;
+
 function traceId(): string {
+  if (traceOffset === tracePool.length) {
+    randomFillSync(tracePool);
+    traceOffset = 0;
+  }
+  const root = tracePool.toString("hex", traceOffset, traceOffset + 12);
+  const parent = tracePool.toString("hex", traceOffset + 12, traceOffset + TRACE_BYTES);
+  traceOffset += TRACE_BYTES;
   const epoch = Math.floor(Date.now() / 1000).toString(16);
-  const root = randomUUID().replaceAll("-", "");
-  const parent = randomUUID().replaceAll("-", "");
-  return `Root=1-${epoch}-${root.slice(0, 24)};Parent=${parent.slice(0, 16)};Sampled=0`;
+  return `Root=1-${epoch}-${root};Parent=${parent};Sampled=0`;
 }
 
 export class FunctionInstance {
@@ -129,13 +140,11 @@ export class FunctionInstance {
     const tail = input.tail ? new LogTail() : undefined;
     tail?.append(`START RequestId: ${input.requestId} Version: $LATEST`);
     try {
-      const slot = await this.slotAt(index, current);
+      const slot = this.slots[index] ?? (await this.slotAt(index, current));
       const event: InvocationEvent = {
         requestId: input.requestId,
         deadlineMs: input.deadlineMs ?? Date.now() + current.spec.timeoutSeconds * 1000,
-        invokedArn:
-          input.invokedArn ??
-          `arn:aws:lambda:${this.config.region}:${this.config.accountId}:function:${current.spec.name}`,
+        invokedArn: input.invokedArn ?? current.arn,
         traceId: traceId(),
         ...(input.clientContext ? { clientContext: input.clientContext } : {}),
         contentType: input.contentType,
@@ -210,7 +219,8 @@ export class FunctionInstance {
         env: socket ? { ...env, KAPPA_RUNTIME_API_SOCKET: socket } : env,
       };
     };
-    const specialized: Specialized = { spec, taskRoot, plan };
+    const arn = `arn:aws:lambda:${this.config.region}:${this.config.accountId}:function:${spec.name}`;
+    const specialized: Specialized = { spec, taskRoot, plan, arn };
     const primed = this.primed;
     this.primed = undefined;
     let slot: Slot;

@@ -38,6 +38,14 @@ export class AgentMetrics {
     registers: [this.registry],
   });
 
+  /** The label children, looked up once: labels are hashed on every inc() otherwise. */
+  readonly outcome = {
+    success: this.invocations.labels("success"),
+    error: this.invocations.labels("error"),
+    busy: this.invocations.labels("busy"),
+    notReady: this.invocations.labels("not_ready"),
+  };
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: "kappa_runtime_" });
   }
