@@ -19,8 +19,13 @@ import type { ReservedConcurrency } from "./reserved-concurrency.js";
 const MAX_ATTEMPTS = 5;
 /** How long an instance that answered 429 is skipped: it frees a slot within one invocation, usually sooner. */
 const BUSY_BACKOFF_MS = 50;
-/** How long an instance that is not ready or unreachable is skipped (the controller replaces or removes it). */
-const BROKEN_BACKOFF_MS = 2_000;
+/** How long an instance that says 503 NotReady is skipped (the controller replaces or removes it). */
+const NOT_READY_BACKOFF_MS = 2_000;
+/**
+ * How long an instance is skipped after a transport failure: short, because one reset connection says little
+ * about the instance, and a function with a single instance would otherwise stall for the whole backoff.
+ */
+const TRANSPORT_BACKOFF_MS = 250;
 /** Lambda lets a response through up to 6 MB; the runtime API adds 100 bytes of slack (AWS-COMPAT.md §1). */
 const MAX_RESPONSE_BYTES = SYNC_PAYLOAD_LIMIT_BYTES + 100;
 
@@ -117,7 +122,11 @@ export class Invoker {
           };
         }
         const backoff =
-          outcome.kind === "refused" && outcome.status === 429 ? BUSY_BACKOFF_MS : BROKEN_BACKOFF_MS;
+          outcome.kind === "failed"
+            ? TRANSPORT_BACKOFF_MS
+            : outcome.status === 429
+              ? BUSY_BACKOFF_MS
+              : NOT_READY_BACKOFF_MS;
         lastProblem =
           outcome.kind === "refused"
             ? `instance ${instance.record.id} answered ${outcome.status} ${outcome.code}`
