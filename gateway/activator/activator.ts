@@ -83,6 +83,15 @@ export class Activator {
     return this.hold(key, target, deadline, exclude);
   }
 
+  /** The hot path: a slot right now without a promise, or undefined (then call acquire). */
+  tryAcquireNow(target: FunctionSettings, exclude?: ReadonlySet<string>): Lease | undefined {
+    const key = functionKey(target.namespace, target.name);
+    const fn = this.options.registry.peek(key);
+    if (!fn || (this.queues.get(key)?.length ?? 0) > 0) return undefined;
+    const instance = fn.tryAcquire(this.options.clock.now(), target.codeSha256, exclude);
+    return instance ? { fn, instance } : undefined;
+  }
+
   waiting(key: string): number {
     return this.queues.get(key)?.length ?? 0;
   }

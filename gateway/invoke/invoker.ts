@@ -106,7 +106,9 @@ export class Invoker {
     let exclude: Set<string> | undefined;
     let lastProblem = "";
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const lease = await this.acquire(fn, waitDeadline, exclude, signal);
+      const lease =
+        this.deps.activator.tryAcquireNow(fn, exclude) ??
+        (await this.acquire(fn, waitDeadline, exclude, signal));
       const { instance } = lease;
       const runMs = options.timeoutMs + (options.graceMs ?? 0);
       const runTimer = setTimeout(() => controller.abort(new InvokeTimeout(options.timeoutMs)), runMs);
