@@ -38,11 +38,13 @@ export interface WakeLease {
 export class WakeHub {
   private subscriber: RedisClient | undefined;
   private readonly channels = new Map<string, Channel>();
+  private closed = false;
 
   constructor(private readonly redis: RedisClient) {}
 
   private connection(): RedisClient {
     if (this.subscriber) return this.subscriber;
+    if (this.closed) throw new Error("queue engine is closed");
     // Redis and Cluster both have duplicate(); the union of their generic signatures is not callable in TS.
     const subscriber = (this.redis as unknown as { duplicate(): RedisClient }).duplicate();
     this.subscriber = subscriber;
@@ -135,6 +137,7 @@ export class WakeHub {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     for (const channel of this.channels.values()) {
       clearTimeout(channel.linger);
       for (const waiter of channel.waiters) waiter.wake();

@@ -170,7 +170,13 @@ export async function startAwsApiServer(options: AwsApiServerOptions): Promise<A
     port: (server.address() as AddressInfo).port,
     close: () =>
       new Promise<void>((resolve) => {
-        server.close(() => resolve());
+        // Bounded: a connection accepted while closing must not keep close() pending.
+        const giveUp = setTimeout(resolve, 2_000);
+        giveUp.unref();
+        server.close(() => {
+          clearTimeout(giveUp);
+          resolve();
+        });
         // Long polls hold connections for up to 20 s; do not make shutdown wait for them.
         server.closeAllConnections();
       }),

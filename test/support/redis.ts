@@ -127,8 +127,15 @@ async function startProcess(options: StartRedisOptions): Promise<TestRedis> {
   const halt = async (signal: NodeJS.Signals) => {
     const running = child;
     if (!running || running.exitCode !== null || running.signalCode !== null) return;
+    // Bounded: if Redis does not exit within 5 s of the signal, kill it; never wait forever in a test's after().
     await new Promise<void>((resolve) => {
-      running.once("exit", () => resolve());
+      const force = setTimeout(() => running.kill("SIGKILL"), 5_000);
+      const giveUp = setTimeout(resolve, 7_000);
+      running.once("exit", () => {
+        clearTimeout(force);
+        clearTimeout(giveUp);
+        resolve();
+      });
       running.kill(signal);
     });
   };
