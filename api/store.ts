@@ -26,7 +26,11 @@ export type ResourceEvent = { type: "upsert" | "delete"; resource: StoredResourc
 
 export interface ResourceStore {
   list<T extends StoredResource = StoredResource>(kind: string, namespace?: string): T[];
-  get<T extends StoredResource = StoredResource>(kind: string, namespace: string, name: string): T | undefined;
+  get<T extends StoredResource = StoredResource>(
+    kind: string,
+    namespace: string,
+    name: string,
+  ): T | undefined;
   /** called after every change, with the resource as it now is (or was, for a delete) */
   onChange(listener: (event: ResourceEvent) => void): () => void;
 }
@@ -58,7 +62,11 @@ export class MemoryResourceStore implements ResourceStore {
     ) as T[];
   }
 
-  get<T extends StoredResource = StoredResource>(kind: string, namespace: string, name: string): T | undefined {
+  get<T extends StoredResource = StoredResource>(
+    kind: string,
+    namespace: string,
+    name: string,
+  ): T | undefined {
     return this.items.get(keyOf(kind, namespace, name)) as T | undefined;
   }
 

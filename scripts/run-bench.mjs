@@ -16,7 +16,10 @@ if (unknown.length) {
 let failed = 0;
 for (const name of wanted.length ? wanted : available) {
   console.log(`\n=== bench ${name}`);
-  const r = spawnSync(process.execPath, ["--import", "tsx", `bench/${name}.ts`], { cwd: root, stdio: "inherit" });
+  const r = spawnSync(process.execPath, ["--import", "tsx", `bench/${name}.ts`], {
+    cwd: root,
+    stdio: "inherit",
+  });
   if (r.status !== 0) failed++;
 }
 process.exit(failed ? 1 : 0);

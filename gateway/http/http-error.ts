@@ -12,7 +12,11 @@ export class HttpError extends Error {
     /** AWS-style error code, e.g. TooManyRequestsException, THROTTLED, QueueDoesNotExist */
     readonly code: string,
     message: string,
-    readonly options: { headers?: Record<string, string>; style?: ErrorBodyStyle; extra?: Record<string, unknown> } = {},
+    readonly options: {
+      headers?: Record<string, string>;
+      style?: ErrorBodyStyle;
+      extra?: Record<string, unknown>;
+    } = {},
   ) {
     super(message);
     this.name = "HttpError";
