@@ -3,8 +3,8 @@
 // concurrency, same bounded duration; then the time to specialize a generic instance (p50, p99).
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { Pool, request } from "undici";
 
@@ -88,9 +88,54 @@ interface Measured {
   elapsed: number;
   latencies: number[];
   errors: number;
+  /** CPU milliseconds the server side used (a process and its descendants), when /proc can tell */
+  cpuMs?: number;
 }
 
-function combine(rounds: Measured[]): { rps: number; p99: number; errors: number } {
+const TICK_MS = 10; // Linux USER_HZ is 100
+
+/** CPU ms (user + system) of `root` and every descendant, from /proc: throughput swings with the machine's load,
+ * CPU per invocation much less, so the bench reports both. */
+function treeCpuMs(root: number): number | undefined {
+  let entries: string[];
+  try {
+    entries = readdirSync("/proc").filter((name) => /^\d+$/.test(name));
+  } catch {
+    return undefined;
+  }
+  const stats = new Map<number, { ppid: number; ticks: number }>();
+  for (const name of entries) {
+    try {
+      const fields = readFileSync(`/proc/${name}/stat`, "utf8").split(") ")[1]!.split(" ");
+      stats.set(Number(name), { ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) });
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  if (!stats.has(root)) return undefined;
+  const inTree = new Set([root]);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const [pid, { ppid }] of stats) {
+      if (!inTree.has(pid) && inTree.has(ppid)) {
+        inTree.add(pid);
+        grew = true;
+      }
+    }
+  }
+  let ticks = 0;
+  for (const pid of inTree) ticks += stats.get(pid)!.ticks;
+  return ticks * TICK_MS;
+}
+
+async function measured(url: string, seconds: number, serverPid: number): Promise<Measured> {
+  const before = treeCpuMs(serverPid);
+  const result = await load(url, seconds);
+  const after = treeCpuMs(serverPid);
+  return before === undefined || after === undefined ? result : { ...result, cpuMs: after - before };
+}
+
+function combine(rounds: Measured[]): { rps: number; p99: number; errors: number; cpuUs?: number } {
   const latencies = rounds.flatMap((r) => r.latencies).sort((a, b) => a - b);
   const count = rounds.reduce((sum, r) => sum + r.count, 0);
   const elapsed = rounds.reduce((sum, r) => sum + r.elapsed, 0);
@@ -98,6 +143,9 @@ function combine(rounds: Measured[]): { rps: number; p99: number; errors: number
     rps: count / elapsed,
     p99: percentile(latencies, 99),
     errors: rounds.reduce((s, r) => s + r.errors, 0),
+    ...(rounds.every((r) => r.cpuMs !== undefined)
+      ? { cpuUs: (rounds.reduce((sum, r) => sum + r.cpuMs!, 0) * 1000) / count }
+      : {}),
   };
 }
 
@@ -129,10 +177,10 @@ async function load(url: string, seconds: number): Promise<Measured> {
 
 async function throughput(): Promise<void> {
   const dir = codeDir();
-  const bare = spawn(process.execPath, ["--input-type=module", "-e", BARE_SERVER, dir], {
+  const bareServer = spawn(process.execPath, ["--input-type=module", "-e", BARE_SERVER, dir], {
     stdio: ["ignore", "pipe", "inherit"],
   });
-  const barePort = await startListening(bare);
+  const barePort = await startListening(bareServer);
   const agent = startAgent({
     KAPPA_FUNCTION: JSON.stringify({
       namespace: "bench",
@@ -145,27 +193,35 @@ async function throughput(): Promise<void> {
   });
   const agentPort = await agent.port;
   try {
+    const loadBefore = loadavg()[0]!;
     await load(`http://127.0.0.1:${barePort}`, 1);
     await load(`http://127.0.0.1:${agentPort}`, 1);
     // Alternate short rounds so that load from anything else on the machine hits both sides alike.
     const bare: Measured[] = [];
     const viaAgent: Measured[] = [];
     for (let round = 0; round < ROUNDS; round++) {
-      bare.push(await load(`http://127.0.0.1:${barePort}`, SECONDS / ROUNDS));
-      viaAgent.push(await load(`http://127.0.0.1:${agentPort}`, SECONDS / ROUNDS));
+      bare.push(await measured(`http://127.0.0.1:${barePort}`, SECONDS / ROUNDS, bareServer.pid!));
+      viaAgent.push(await measured(`http://127.0.0.1:${agentPort}`, SECONDS / ROUNDS, agent.child.pid!));
     }
     const bareResult = combine(bare);
     const agentResult = combine(viaAgent);
-    console.log(`no-op handler, concurrency ${CONCURRENCY}, ${SECONDS} s each`);
-    console.log(`  bare node:http : ${bareResult.rps.toFixed(0)} req/s, p99 ${bareResult.p99.toFixed(2)} ms`);
+    const cpu = (r: { cpuUs?: number }): string =>
+      r.cpuUs === undefined ? "" : `, server CPU ${r.cpuUs.toFixed(0)} us/invocation`;
     console.log(
-      `  kappa agent    : ${agentResult.rps.toFixed(0)} req/s, p99 ${agentResult.p99.toFixed(2)} ms` +
+      `no-op handler, concurrency ${CONCURRENCY}, ${SECONDS} s each, load average ` +
+        `${loadBefore.toFixed(2)} -> ${loadavg()[0]!.toFixed(2)} on ${availableParallelism()} cores`,
+    );
+    console.log(
+      `  bare node:http : ${bareResult.rps.toFixed(0)} req/s, p99 ${bareResult.p99.toFixed(2)} ms${cpu(bareResult)}`,
+    );
+    console.log(
+      `  kappa agent    : ${agentResult.rps.toFixed(0)} req/s, p99 ${agentResult.p99.toFixed(2)} ms${cpu(agentResult)}` +
         (agentResult.errors ? `, ${agentResult.errors} non-200` : ""),
     );
     const ratio = agentResult.rps / bareResult.rps;
     console.log(`  ratio agent/bare throughput: ${(ratio * 100).toFixed(1)}% (goal >= 80%)`);
   } finally {
-    await Promise.all([stop(bare), stop(agent.child)]);
+    await Promise.all([stop(bareServer), stop(agent.child)]);
     rmSync(dir, { recursive: true, force: true });
   }
 }
