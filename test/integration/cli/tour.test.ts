@@ -1,4 +1,4 @@
-// Runs the five-minute tour (docs/tour.md) exactly as written: every `$ command` of its console blocks in bash,
+// Runs the five-minute tour (README.md) exactly as written: every `$ command` of its console blocks in bash,
 // each output line shown under it checked against what the command printed ("..." stands for anything, runs of
 // spaces are one). Only what cannot be literal on a test machine is substituted: `npm start` is the same
 // `kappa dev --dir examples` on free ports over a copy of the examples (the tour edits a file), localhost:8080
@@ -64,8 +64,8 @@ function run(
 /** A step whose output is not there yet (logs, a redeploy) is run again, up to this long. */
 const SETTLE_MS = 60_000;
 
-describe("the five-minute tour (docs/tour.md)", () => {
-  const steps = tourSteps(readFileSync(join(repoRoot, "docs", "tour.md"), "utf8"));
+describe("the five-minute tour (README.md)", () => {
+  const steps = tourSteps(readFileSync(join(repoRoot, "README.md"), "utf8"));
   let workdir: string;
   let dev: DevProcess;
   let env: NodeJS.ProcessEnv;
