@@ -13,14 +13,25 @@ export function sendBody(
     res.destroy();
     return;
   }
-  const bytes = typeof body === "string" ? Buffer.from(body, "utf8") : body;
   const pairs = Array.isArray(headers) ? headers : Object.entries(headers);
   const flat: string[] = [];
   for (const [name, value] of pairs) flat.push(name, value);
-  flat.push("content-length", String(bytes.length));
+  if (typeof body === "string") {
+    flat.push("content-length", String(Buffer.byteLength(body, "utf8")));
+    res.writeHead(status, flat);
+    // A string body goes out in one write() together with the head (node concatenates them); a Buffer would
+    // be a writev of two chunks.
+    res.end(body, "utf8");
+    return;
+  }
+  flat.push("content-length", String(body.length));
   res.writeHead(status, flat);
-  res.end(bytes);
+  // Small bodies as latin1 (byte-exact) for the same single write; large ones are not worth the copy.
+  if (body.length <= SINGLE_WRITE_MAX_BYTES) res.end(body.toString("latin1"), "latin1");
+  else res.end(body);
 }
+
+const SINGLE_WRITE_MAX_BYTES = 16 * 1024;
 
 export function sendJson(
   res: ServerResponse,

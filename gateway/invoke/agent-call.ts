@@ -2,6 +2,7 @@
 // instance that refused (429 InstanceBusy / 503 NotReady: try another one), or a transport failure.
 import type { Pool } from "undici";
 import { AgentHeaders } from "../../api/agent.js";
+import type { Cancellation } from "./cancellation.js";
 
 export interface InvokeRequest {
   requestId: string;
@@ -28,7 +29,7 @@ export class ResponseTooLarge extends Error {
 export function callAgent(
   pool: Pool,
   request: InvokeRequest,
-  signal: AbortSignal,
+  signal: Cancellation,
   maxResponseBytes: number,
 ): Promise<AgentOutcome> {
   const headers: Record<string, string> = {
@@ -39,7 +40,7 @@ export function callAgent(
   if (request.logType) headers[AgentHeaders.logType] = request.logType;
   if (request.clientContext) headers[AgentHeaders.clientContext] = request.clientContext;
   if (request.invokedArn) headers[AgentHeaders.invokedArn] = request.invokedArn;
-  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  if (signal.reason) return Promise.reject(signal.reason);
 
   return new Promise<AgentOutcome>((resolve, reject) => {
     let status = 0;
@@ -51,15 +52,14 @@ export function callAgent(
     const finish = (outcome: AgentOutcome | undefined, error?: Error) => {
       if (settled) return;
       settled = true;
-      signal.removeEventListener("abort", onAbort);
+      signal.clearListener();
       if (error) reject(error);
       else resolve(outcome!);
     };
-    const onAbort = () => {
-      abortDispatch?.(signal.reason as Error);
-      finish(undefined, signal.reason as Error);
-    };
-    signal.addEventListener("abort", onAbort, { once: true });
+    signal.onAbort((reason) => {
+      abortDispatch?.(reason);
+      finish(undefined, reason);
+    });
 
     pool.dispatch(
       { path: "/invoke", method: "POST", headers, body: request.payload },
@@ -87,7 +87,7 @@ export function callAgent(
         },
         onResponseError(_controller, error) {
           if (error instanceof ResponseTooLarge) finish(undefined, error);
-          else if (signal.aborted) finish(undefined, signal.reason as Error);
+          else if (signal.reason) finish(undefined, signal.reason);
           else finish({ kind: "failed", error });
         },
       },

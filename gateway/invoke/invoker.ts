@@ -11,6 +11,7 @@ import type { FunctionInvoker } from "../http/gateway-request.js";
 import { HttpError } from "../http/http-error.js";
 import type { AgentPools } from "./agent-pools.js";
 import { callAgent, type InvokeRequest } from "./agent-call.js";
+import { Cancellation } from "./cancellation.js";
 import type { InflightTracker } from "./inflight-tracker.js";
 import type { InstanceRegistry } from "./instance-registry.js";
 import type { ReservedConcurrency } from "./reserved-concurrency.js";
@@ -79,7 +80,7 @@ export class Invoker {
     reserved.admit(fn);
     const key = functionKey(fn.namespace, fn.name);
     inflight.start(key);
-    const controller = new AbortController();
+    const controller = new Cancellation();
     const overall = options.overallTimeoutMs;
     const overallTimer =
       overall === undefined
@@ -99,22 +100,26 @@ export class Invoker {
     fn: FunctionSettings,
     options: InvokeOptions,
     waitDeadline: number,
-    controller: AbortController,
+    controller: Cancellation,
   ): Promise<InvokeResult> {
     const { registry, pools, clock } = this.deps;
-    const signal = controller.signal;
     let exclude: Set<string> | undefined;
     let lastProblem = "";
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const lease =
         this.deps.activator.tryAcquireNow(fn, exclude) ??
-        (await this.acquire(fn, waitDeadline, exclude, signal));
+        (await this.acquire(fn, waitDeadline, exclude, controller));
       const { instance } = lease;
       const runMs = options.timeoutMs + (options.graceMs ?? 0);
       const runTimer = setTimeout(() => controller.abort(new InvokeTimeout(options.timeoutMs)), runMs);
       const request: InvokeRequest = { ...options, deadlineMs: clock.now() + options.timeoutMs };
       try {
-        const outcome = await callAgent(pools.get(instance.record.url), request, signal, MAX_RESPONSE_BYTES);
+        const outcome = await callAgent(
+          pools.get(instance.record.url),
+          request,
+          controller,
+          MAX_RESPONSE_BYTES,
+        );
         if (outcome.kind === "done") {
           return {
             payload: outcome.payload,
@@ -149,26 +154,25 @@ export class Invoker {
     fn: FunctionSettings,
     deadline: number,
     exclude: ReadonlySet<string> | undefined,
-    signal: AbortSignal,
+    signal: Cancellation,
   ): Promise<Lease> {
-    if (signal.aborted) return Promise.reject(signal.reason as Error);
+    if (signal.reason) return Promise.reject(signal.reason);
     const { activator, registry } = this.deps;
     return new Promise<Lease>((resolve, reject) => {
       let settled = false;
-      const onAbort = () => {
+      signal.onAbort((reason) => {
         settled = true;
-        reject(signal.reason as Error);
-      };
-      signal.addEventListener("abort", onAbort, { once: true });
+        reject(reason);
+      });
       activator.acquire(fn, deadline, exclude).then(
         (lease) => {
-          signal.removeEventListener("abort", onAbort);
+          signal.clearListener();
           if (settled) registry.release(lease.fn, lease.instance);
           else resolve(lease);
           settled = true;
         },
         (error: unknown) => {
-          signal.removeEventListener("abort", onAbort);
+          signal.clearListener();
           if (!settled) reject(error as Error);
           settled = true;
         },
