@@ -1,6 +1,6 @@
-// Runs the real `kappa` CLI as a child process, from source (`node --import tsx cli/main.ts`), so tests need no
-// build step; bin/kappa.js runs the same main.ts compiled. Each test gets its own --home, so its `kappa dev`
-// state file, redis data and logs never meet another test's.
+// Runs the real `kappa` binary (bin/kappa.js, the build in dist/) as a child process: what `npx kappa` runs.
+// scripts/run-tests.mjs rebuilds before the integration suite when a source is newer than the build. Each test
+// gets its own --home, so its `kappa dev` state file, redis data and logs never meet another test's.
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
-const mainTs = join(repoRoot, "cli", "main.ts");
+export const kappaBin = join(repoRoot, "bin", "kappa.js");
 
 export interface RunResult {
   code: number;
@@ -31,7 +31,7 @@ const baseEnv = (): NodeJS.ProcessEnv => {
 };
 
 export function kappaArgs(args: string[]): string[] {
-  return ["--import", "tsx", mainTs, ...args];
+  return [kappaBin, ...args];
 }
 
 /** Runs `kappa <args>` to completion. */

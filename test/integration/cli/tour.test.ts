@@ -18,7 +18,7 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { repoRoot, startDev, type DevProcess } from "./kappa-process.js";
+import { kappaBin, repoRoot, startDev, type DevProcess } from "./kappa-process.js";
 
 interface Step {
   command: string;
@@ -77,10 +77,7 @@ describe("the five-minute tour (README.md)", () => {
     dev = await startDev(join(workdir, "examples"));
     const bin = join(workdir, ".bin");
     mkdirSync(bin);
-    writeFileSync(
-      join(bin, "kappa"),
-      `#!/bin/sh\nexec "${process.execPath}" --import tsx "${join(repoRoot, "cli", "main.ts")}" "$@"\n`,
-    );
+    writeFileSync(join(bin, "kappa"), `#!/bin/sh\nexec "${process.execPath}" "${kappaBin}" "$@"\n`);
     chmodSync(join(bin, "kappa"), 0o755);
     env = { ...process.env, PATH: `${bin}:${process.env.PATH}`, KAPPA_HOME: dev.home, NO_COLOR: "1" };
     for (const name of [
