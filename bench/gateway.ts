@@ -6,15 +6,17 @@
 // Each server is its own process so the client, the proxy and the upstream never share an event loop.
 // Roles: `tsx bench/gateway.ts upstream` and `tsx bench/gateway.ts gateway <json>` are started by the main role.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import cluster from "node:cluster";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const DURATION_S = Number(process.env.BENCH_SECONDS ?? 8);
 const CONNECTIONS = 50;
+const WORKER_COUNTS = [...new Set([1, Number(process.env.BENCH_WORKERS ?? availableParallelism())])];
 const BODY = JSON.stringify({ id: 1, name: "benchmark", items: [1, 2, 3], note: "x".repeat(40) }).padEnd(
   100,
   " ",
@@ -56,6 +58,7 @@ async function gatewayRole(config: {
   const { RedisKeys } = await import("../api/instances.js");
   const { startGateway } = await import("../gateway/server.js");
   const { benchStages } = await import("./gateway-auth-setup.js");
+  if (config.workers > 1 && cluster.isPrimary) return clusterPrimary(config.workers);
   const redis = new Redis(config.redisUrl);
   const store = new MemoryResourceStore();
   store.upsert({
@@ -95,7 +98,31 @@ async function gatewayRole(config: {
   };
   process.once("SIGTERM", stop);
   process.once("SIGINT", stop);
-  process.stdout.write(`PORT ${gateway.port} ${setup ? JSON.stringify(setup.headers) : "{}"}\n`);
+  const line = `PORT ${gateway.port} ${setup ? JSON.stringify(setup.headers) : "{}"}`;
+  if (cluster.isWorker) process.send!(line);
+  else process.stdout.write(`${line}\n`);
+}
+
+/**
+ * The gateway on every core, as node:cluster runs it (workers share the listening port; each is a full
+ * gateway with its own gatewayId, as N replicas would be). Compared with nginx at the same worker count.
+ */
+function clusterPrimary(workers: number): void {
+  let listening = 0;
+  for (let i = 0; i < workers; i++) {
+    cluster.fork().on("message", (line: string) => {
+      if (++listening === workers) process.stdout.write(`${line}\n`);
+    });
+  }
+  const stop = () => {
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill("SIGTERM");
+    setTimeout(() => process.exit(0), 1_500).unref();
+    cluster.on("exit", () => {
+      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+    });
+  };
+  process.once("SIGTERM", stop);
+  process.once("SIGINT", stop);
 }
 
 // ---- main role ----
@@ -153,10 +180,10 @@ function toMs(value: string): number {
   return m[2] === "us" ? n / 1000 : m[2] === "s" ? n * 1000 : n;
 }
 
-function nginxConfig(dir: string, port: number, upstreamPort: number): string {
-  return `worker_processes 1;
+function nginxConfig(dir: string, port: number, upstreamPort: number, workers: number): string {
+  return `worker_processes ${workers};
 daemon off;
-pid ${dir}/nginx.pid;
+pid ${dir}/nginx-${port}.pid;
 error_log ${dir}/error.log warn;
 events { worker_connections 1024; }
 http {
@@ -202,29 +229,36 @@ async function main(): Promise<void> {
     results.push(wrk("direct", `${upstreamUrl}/invoke`, {}, dir));
 
     const nginxBin = ["/usr/sbin/nginx", "nginx"].find((bin) => !spawnSync(bin, ["-v"]).error);
-    if (nginxBin) {
-      const nginxPort = await freePort();
-      writeFileSync(join(dir, "nginx.conf"), nginxConfig(dir, nginxPort, upstreamPort));
-      const nginx = spawn(nginxBin, ["-c", join(dir, "nginx.conf"), "-p", dir], { stdio: "inherit" });
-      children.push(nginx);
-      await new Promise((r) => setTimeout(r, 500));
-      results.push(wrk("nginx", `http://127.0.0.1:${nginxPort}/invoke`, {}, dir));
-      nginx.kill("SIGTERM");
-    } else {
-      console.log("nginx not installed (apt-get install -y nginx): skipping the nginx baseline");
+    if (!nginxBin) console.log("nginx not installed (apt-get install -y nginx): skipping the nginx baseline");
+    // Same worker count on both sides: one process each, then (BENCH_WORKERS, default the core count) nginx
+    // workers against node:cluster workers.
+    for (const workers of WORKER_COUNTS) {
+      const suffix = workers === 1 ? "" : ` x${workers}`;
+      if (nginxBin) {
+        const nginxPort = await freePort();
+        const conf = join(dir, `nginx-${workers}.conf`);
+        writeFileSync(conf, nginxConfig(dir, nginxPort, upstreamPort, workers));
+        const nginx = spawn(nginxBin, ["-c", conf, "-p", dir], { stdio: "inherit" });
+        children.push(nginx);
+        await new Promise((r) => setTimeout(r, 500));
+        results.push(wrk(`nginx${suffix}`, `http://127.0.0.1:${nginxPort}/invoke`, {}, dir));
+        nginx.kill("SIGTERM");
+      }
+      const gw = await startRole([
+        "gateway",
+        JSON.stringify({ redisUrl: redis.url, upstream: upstreamUrl, auth: false, workers }),
+      ]);
+      children.push(gw.child);
+      results.push(
+        wrk(`kappa${suffix}`, `http://127.0.0.1:${gw.line.split(" ")[1]}/function/bench/noop`, {}, dir),
+      );
+      gw.child.kill("SIGTERM");
+      await new Promise((resolve) => gw.child.once("exit", resolve));
     }
-
-    const gw = await startRole([
-      "gateway",
-      JSON.stringify({ redisUrl: redis.url, upstream: upstreamUrl, auth: false }),
-    ]);
-    children.push(gw.child);
-    results.push(wrk("kappa", `http://127.0.0.1:${gw.line.split(" ")[1]}/function/bench/noop`, {}, dir));
-    gw.child.kill("SIGTERM");
 
     const gwAuth = await startRole([
       "gateway",
-      JSON.stringify({ redisUrl: redis.url, upstream: upstreamUrl, auth: true }),
+      JSON.stringify({ redisUrl: redis.url, upstream: upstreamUrl, auth: true, workers: 1 }),
     ]).catch(() => undefined);
     if (gwAuth) {
       children.push(gwAuth.child);
@@ -244,7 +278,6 @@ async function main(): Promise<void> {
 
 function report(results: Result[]): void {
   const byName = new Map(results.map((r) => [r.name, r]));
-  const nginx = byName.get("nginx");
   const direct = byName.get("direct")!;
   console.log(
     `\n${CONNECTIONS} connections, ${DURATION_S}s each, ${Buffer.byteLength(BODY)}-byte JSON POST, wrk -t1`,
@@ -256,9 +289,11 @@ function report(results: Result[]): void {
     );
   }
   for (const r of results.filter((x) => x.name.startsWith("kappa"))) {
+    const suffix = / x\d+$/.exec(r.name)?.[0] ?? "";
+    const nginx = byName.get(`nginx${suffix}`);
     if (nginx)
       console.log(
-        `${r.name}: ${((100 * r.rps) / nginx.rps).toFixed(0)}% of nginx req/s (goal >= 70%), p50 +${(r.p50ms - nginx.p50ms).toFixed(2)} ms vs nginx`,
+        `${r.name}: ${((100 * r.rps) / nginx.rps).toFixed(0)}% of ${nginx.name} req/s (goal >= 70%), p50 +${(r.p50ms - nginx.p50ms).toFixed(2)} ms vs ${nginx.name}`,
       );
     console.log(`${r.name}: p50 +${(r.p50ms - direct.p50ms).toFixed(2)} ms vs direct (goal < 1 ms added)`);
   }
@@ -267,4 +302,9 @@ function report(results: Result[]): void {
 const role = process.argv[2];
 if (role === "upstream") await upstream();
 else if (role === "gateway") await gatewayRole(JSON.parse(process.argv[3]!));
-else await main();
+else {
+  await main();
+  // Nothing is left to wait for (children stopped, Redis stopped); do not let a stray handle (the test Redis
+  // helper's probes, a child's pipe) hold the run open for minutes.
+  process.exit(0);
+}
