@@ -58,7 +58,10 @@ export function createFunctionHandler(
     if (isPreflight(request.method, request.headers)) {
       const match = router.resolveAnyMethod(request.host, request.rawPath);
       if (match?.cors) {
-        sendBody(res, 204, "", preflightHeaders(match.cors, request.headers));
+        sendBody(res, 204, "", [
+          ...preflightHeaders(match.cors, request.headers),
+          ["apigw-requestid", request.id],
+        ]);
         return;
       }
     }
@@ -104,6 +107,7 @@ export function createFunctionHandler(
       throw internalServerError();
     }
     const headers = mapped.headers;
+    headers.push(["apigw-requestid", request.id]);
     if (result.cors) headers.push(...responseCorsHeaders(result.cors, request.headers));
     sendBody(res, mapped.statusCode, mapped.body, headers);
   }
@@ -133,7 +137,7 @@ export function createFunctionHandler(
     if (payload.length > ASYNC_PAYLOAD_LIMIT_BYTES)
       throw new HttpError(413, "RequestTooLarge", "Request Entity Too Large");
     await options.asyncInvoker.enqueue(fn, payload, request.id);
-    sendJson(res, 202, { requestId: request.id });
+    sendJson(res, 202, { requestId: request.id }, { "apigw-requestid": request.id });
   }
 
   return (req, res) => {
@@ -141,7 +145,6 @@ export function createFunctionHandler(
     const receivedAt = clock.now();
     const started = performance.now();
     const request = toGatewayRequest(req, id, receivedAt, contextOptions);
-    res.setHeader("apigw-requestid", id);
     handle(req, res, request)
       .catch((error: unknown) => {
         if (!(error instanceof HttpError)) logger.error({ err: error, requestId: id }, "request failed");

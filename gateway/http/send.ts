@@ -79,15 +79,19 @@ export function sendError(
   requestId: string,
   defaultStyle: ErrorBodyStyle,
 ): number {
+  // The HTTP port's responses all carry the request id (set here rather than by res.setHeader up front: any
+  // setHeader moves node's writeHead off its fast path for a header array).
+  const idHeader: Record<string, string> =
+    defaultStyle === "apigateway" ? { "apigw-requestid": requestId } : {};
   if (isHttpError(error)) {
     const { status, headers, body } = errorResponse(error, defaultStyle);
-    sendJson(res, status, body, headers);
+    sendJson(res, status, body, { ...headers, ...idHeader });
     return status;
   }
   const body =
     defaultStyle === "lambda"
       ? { Type: "Service", Message: `internal error; request id ${requestId}` }
       : { message: "Internal server error", requestId };
-  sendJson(res, 500, body, defaultStyle === "lambda" ? { "x-amzn-errortype": "ServiceException" } : {});
+  sendJson(res, 500, body, defaultStyle === "lambda" ? { "x-amzn-errortype": "ServiceException" } : idHeader);
   return 500;
 }
