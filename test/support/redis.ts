@@ -47,7 +47,7 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<TestR
       // The engine answered but the container would not start: the binary is just as real.
     }
   }
-  return startProcess(options);
+  return startRedisProcess(options);
 }
 
 function redisArgs(port: number, options: StartRedisOptions): string[] {
@@ -106,7 +106,8 @@ process.once("exit", () => {
   for (const child of liveProcesses) child.kill("SIGKILL");
 });
 
-async function startProcess(options: StartRedisOptions): Promise<TestRedis> {
+/** Way 2 alone: the `redis-server` binary, for tests that must not depend on a Docker engine. */
+export async function startRedisProcess(options: StartRedisOptions = {}): Promise<TestRedis> {
   const dir = mkdtempSync(join(tmpdir(), "kappa-redis-"));
   const port = await freePort();
   let child: ChildProcess | undefined;

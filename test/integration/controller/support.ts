@@ -10,9 +10,7 @@ import { MemoryResourceStore, type StoredResource } from "../../../api/store.js"
 import { RedisKeys, type InflightReport, type InstanceRecord } from "../../../api/instances.js";
 import { startController, type Controller, type ControllerOptions } from "../../../controller/controller.js";
 import { LocalProcessBackend } from "../../../controller/backends/local-process.js";
-import { spawn } from "node:child_process";
-import { createConnection } from "node:net";
-import { freePort } from "../../support/redis.js";
+import { startRedisProcess } from "../../support/redis.js";
 
 export const logger = pino({ level: process.env.KAPPA_TEST_LOG ?? "silent" });
 
@@ -31,8 +29,8 @@ interface TestRedis {
   stop(): Promise<void>;
 }
 
-// A private redis-server process per test file. Not test/support/redis.ts's startRedis: when a Docker engine is up,
-// it goes through testcontainers, whose open connections to dockerd keep `node --test` files from exiting.
+// A private redis-server process per test file (test/support/redis.ts's binary path, not its container path: the
+// controller tests start many agent processes and need no Docker engine).
 let shared: Promise<TestRedis> | undefined;
 export function testRedis(): Promise<TestRedis> {
   shared ??= startRedisServer();
@@ -44,44 +42,8 @@ export async function stopTestRedis(): Promise<void> {
   await server?.stop();
 }
 
-export async function startRedisServer(): Promise<TestRedis> {
-  const dir = mkdtempSync(join(tmpdir(), "kappa-ctl-redis-"));
-  const port = await freePort();
-  const child = spawn(
-    "redis-server",
-    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir],
-    { stdio: ["ignore", "ignore", "inherit"] },
-  );
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  process.once("exit", () => child.kill("SIGKILL"));
-  const deadline = Date.now() + 15_000;
-  while (!(await ping(port))) {
-    if (Date.now() > deadline || child.exitCode !== null)
-      throw new Error(`redis-server on port ${port} did not start`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  return {
-    url: `redis://127.0.0.1:${port}`,
-    async stop() {
-      child.kill("SIGTERM");
-      await exited;
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-function ping(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: "127.0.0.1", port });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(500, () => done(false));
-    socket.once("error", () => done(false));
-    socket.once("connect", () => socket.write("PING\r\n"));
-    socket.once("data", (data) => done(data.toString().startsWith("+PONG")));
-  });
+export function startRedisServer(): Promise<TestRedis> {
+  return startRedisProcess();
 }
 
 let counter = 0;
