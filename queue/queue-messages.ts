@@ -88,9 +88,14 @@ export class QueueMessages {
     const args: (string | number)[] = [prepared.length];
     for (const m of prepared)
       args.push(randomUUID(), m.blob, m.size, m.delaySeconds, m.groupId, m.deduplicationId, m.contentSha256);
-    const reply = (await runScript(this.context, "send", queueName, args)) as [string, string, string][];
+    const [results, visible] = (await runScript(this.context, "send", queueName, args)) as [
+      [string, string, string][],
+      number,
+    ];
+    // The script published "<visible> <first message id>"; wake this engine's receivers now, not on its echo.
+    this.wakeHub.sent(this.context.keys.wakeChannel(queueName), visible, args[1] as string);
     const fifo = isFifoName(queueName);
-    return reply.map(([status, messageId, seq]) => {
+    return results.map(([status, messageId, seq]) => {
       if (status !== "OK") return (entryError[status] ?? (() => QueueError.fromCode(status)))();
       return fifo ? { messageId, sequenceNumber: sequenceNumber(seq) } : { messageId };
     });
@@ -161,8 +166,9 @@ export class QueueMessages {
           OutboxEntry[],
           (string | number)[],
           number,
+          number,
         ];
-        const [now, nextDue, outboxSize, dead, flat, defaultWait] = reply;
+        const [now, nextDue, outboxSize, dead, flat, defaultWait, left] = reply;
         if (dead.length > 0) await this.outbox.deliver(name, dead);
         if (outboxSize > dead.length) await this.outbox.sweep(name);
         const messages = this.toMessages(name, flat);
@@ -170,10 +176,12 @@ export class QueueMessages {
         const remaining = wait * 1000 - (Date.now() - started);
         if (messages.length > 0 || remaining <= 0 || !lease || signal?.aborted) {
           if (messages.length) this.context.metrics?.received.inc({ queue: name }, messages.length);
-          // A full batch suggests more is visible: let another waiter of this process look.
-          if (messages.length === max) lease?.nudge(1);
+          // Messages are still visible: let waiters of this process take them.
+          if (left > 0) lease?.nudge(left);
           return { messages };
         }
+        // Nothing taken although some are visible (a call's dead-letter budget ran out): look again at once.
+        if (left > 0) continue;
         const untilDue = nextDue >= 0 ? Math.max(1, nextDue - now + 1) : remaining;
         await lease.wait(seen, Math.min(remaining, untilDue), max, signal);
       }

@@ -1,10 +1,13 @@
-// Wakes long-polling receivers when messages become visible. send-19.lua and add-moved-19.lua PUBLISH the
-// number of messages made visible on the queue's wake channel; one dedicated subscriber connection per engine
+// Wakes long-polling receivers when messages become visible. send-19.lua and add-moved-19.lua PUBLISH
+// "<number made visible> <token>" on the queue's wake channel; one dedicated subscriber connection per engine
 // listens on the channels of queues that have waiting receivers (reference counted), so nothing polls Redis.
+// A send from this engine also wakes its own waiters directly when its script returns (no pub/sub hop); the
+// token makes the publish that follows a no-op here, while other engines still wake by pub/sub.
 // A publish wakes only as many waiters as its messages need (by each waiter's batch size), oldest first, so ten
-// idle consumers do not all run a receive for one batch. No wake-up is lost: a waiter that was busy (not
-// waiting) when a publish came sees the channel's version changed and checks again at once, and a waiter
-// that filled its batch passes the wake on (nudge) in case more is waiting.
+// idle consumers do not all run a receive for one batch. No wake-up is lost: messages that no waiting receiver
+// covered are kept as credit, and a receiver that was busy (its check started before the publish) and finds
+// credit checks again at once; a receiver whose check started after every publish so far saw the queue as it
+// is, so it clears the credit and waits. A receiver that leaves more messages visible wakes others (nudge).
 import type { RedisClient } from "./scripts.js";
 
 interface Waiter {
@@ -14,8 +17,10 @@ interface Waiter {
 
 interface Channel {
   leases: number;
-  /** Bumped on every publish; a waiter that saw an older value returns at once. */
+  /** Bumped on every publish; a waiter that saw an older value may have missed a wake (see credit). */
   version: number;
+  /** Messages published that no waiter was woken for: busy receivers that missed the publish take them. */
+  credit: number;
   waiters: Set<Waiter>;
   subscribed: Promise<void>;
   linger?: NodeJS.Timeout;
@@ -30,14 +35,19 @@ export interface WakeLease {
   version(): number;
   /** Resolves on a wake after `seen`, after `ms`, or on abort; never rejects. */
   wait(seen: number, ms: number, capacity: number, signal?: AbortSignal): Promise<void>;
-  /** Wake one more waiter: the caller took a full batch, so more messages may be visible. */
+  /** Wake waiters for `count` messages the caller saw still visible after its receive. */
   nudge(count: number): void;
   release(): void;
 }
 
+/** Bound on remembered local wake tokens whose publish has not come back (e.g. the subscribe was in flight). */
+const MAX_LOCAL_TOKENS = 10_000;
+
 export class WakeHub {
   private subscriber: RedisClient | undefined;
   private readonly channels = new Map<string, Channel>();
+  /** Tokens of sends this engine already woke its waiters for; their publish is then skipped once. */
+  private readonly localTokens = new Set<string>();
   private closed = false;
 
   constructor(private readonly redis: RedisClient) {}
@@ -48,29 +58,47 @@ export class WakeHub {
     // Redis and Cluster both have duplicate(); the union of their generic signatures is not callable in TS.
     const subscriber = (this.redis as unknown as { duplicate(): RedisClient }).duplicate();
     this.subscriber = subscriber;
-    subscriber.on("message", (channel: string, message: string) =>
-      this.publish(channel, Number(message) || 1),
-    );
+    subscriber.on("message", (channel: string, message: string) => this.onMessage(channel, message));
     // A reconnect drops subscriptions on the server; ioredis re-subscribes, and waiters still have their
     // timers, so at worst a wake-up is late by the time until their next check.
     subscriber.on("error", () => undefined);
     return subscriber;
   }
 
-  private publish(name: string, count: number): void {
-    const channel = this.channels.get(name);
-    if (!channel) return;
-    channel.version++;
-    this.wakeSome(channel, count);
+  private onMessage(name: string, message: string): void {
+    const space = message.indexOf(" ");
+    if (space >= 0 && this.localTokens.delete(message.slice(space + 1))) return;
+    this.publish(name, Number(space >= 0 ? message.slice(0, space) : message) || 1);
   }
 
-  private wakeSome(channel: Channel, count: number): void {
+  /** A send of this engine made `count` messages visible: wake now rather than on its publish (`token`). */
+  sent(name: string, count: number, token: string): void {
+    if (count <= 0 || !this.channels.has(name)) return;
+    if (this.localTokens.size >= MAX_LOCAL_TOKENS) this.localTokens.clear();
+    this.localTokens.add(token);
+    this.publish(name, count);
+  }
+
+  private publish(name: string, count: number): void {
+    const channel = this.channels.get(name);
+    if (channel) this.announce(channel, count);
+  }
+
+  /** `count` messages are visible: wake waiters for them and keep what no waiter covered as credit. */
+  private announce(channel: Channel, count: number): void {
+    channel.version++;
+    channel.credit += this.wakeSome(channel, count);
+  }
+
+  /** Wakes waiters, oldest first, until their capacities cover `count`; returns what is left uncovered. */
+  private wakeSome(channel: Channel, count: number): number {
     let remaining = count;
     for (const waiter of channel.waiters) {
       if (remaining <= 0) break;
       remaining -= waiter.capacity;
       waiter.wake();
     }
+    return Math.max(0, remaining);
   }
 
   async lease(name: string): Promise<WakeLease> {
@@ -79,7 +107,7 @@ export class WakeHub {
       const subscribed = this.connection()
         .subscribe(name)
         .then(() => undefined);
-      channel = { leases: 0, version: 0, waiters: new Set(), subscribed };
+      channel = { leases: 0, version: 0, credit: 0, waiters: new Set(), subscribed };
       this.channels.set(name, channel);
     }
     channel.leases++;
@@ -96,7 +124,12 @@ export class WakeHub {
       version: () => current.version,
       wait: (seen, ms, capacity, signal) =>
         new Promise<void>((resolve) => {
-          if (current.version !== seen || ms <= 0 || signal?.aborted) return resolve();
+          if (ms <= 0 || signal?.aborted) return resolve();
+          if (current.version === seen) current.credit = 0;
+          else if (current.credit > 0) {
+            current.credit = Math.max(0, current.credit - capacity);
+            return resolve();
+          }
           const waiter: Waiter = {
             capacity,
             wake: () => {
@@ -109,13 +142,13 @@ export class WakeHub {
           // An aborted waiter may have been chosen for a wake: hand that wake to the next one.
           const onAbort = () => {
             waiter.wake();
-            this.wakeSome(current, capacity);
+            this.announce(current, capacity);
           };
           const timer = setTimeout(waiter.wake, ms);
           current.waiters.add(waiter);
           signal?.addEventListener("abort", onAbort, { once: true });
         }),
-      nudge: (count) => this.wakeSome(current, count),
+      nudge: (count) => this.announce(current, count),
       release: () => {
         if (released) return;
         released = true;

@@ -7,16 +7,29 @@
 --@include keys
 --@include messages
 local now = now_ms()
-if redis.call('EXISTS', K_META) == 0 then
+local meta = redis.call('HMGET', K_META, 'seq', 'FifoQueue')
+if not meta[1] then
   return queue_error('QueueDoesNotExist')
 end
-local fifo = redis.call('HGET', K_META, 'FifoQueue') == 'true'
+local fifo = meta[2] == 'true'
 local result = {}
 local removed = {}
 local n = tonumber(ARGV[2])
+local ids = {}
 for e = 0, n - 1 do
-  local id, token = ARGV[3 + e * 2], ARGV[4 + e * 2]
-  local current = redis.call('HGET', K_TOK, id)
+  ids[e + 1] = ARGV[3 + e * 2]
+end
+-- Standard queues read every token at once (removal waits until the end); FIFO removes as it goes, so a
+-- handle repeated in one batch must see the earlier entry's removal.
+local tokens = not fifo and redis.call('HMGET', K_TOK, unpack(ids))
+for e = 0, n - 1 do
+  local id, token = ids[e + 1], ARGV[4 + e * 2]
+  local current
+  if tokens then
+    current = tokens[e + 1]
+  else
+    current = redis.call('HGET', K_TOK, id)
+  end
   local status = 'OK'
   if current == token then
     local deadline = fifo and redis.call('ZSCORE', K_INFLIGHT, id)

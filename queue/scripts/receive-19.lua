@@ -4,16 +4,16 @@
 -- ARGV[1] clock offset ms, ARGV[2] max messages, ARGV[3] visibility timeout seconds (-1 = queue default),
 -- ARGV[4] nonce for this call's receipt tokens.
 -- Returns { now, next due ms (-1 none), outbox size, { { move id, entry JSON }... }, messages, queue's default
--- wait seconds } where messages
--- is a flat list of 8 values each: id, blob, receive count, first receive ms, token, sent ms, sequence, group.
+-- wait seconds, messages still visible (FIFO: groups available) } where messages is a flat list of 8 values
+-- each: id, blob, receive count, first receive ms, token, sent ms, sequence, group.
 -- Errors: QueueDoesNotExist.
 --@include keys
 --@include messages
 local now = now_ms()
-if redis.call('EXISTS', K_META) == 0 then
+local s = queue_settings()
+if not s.exists then
   return queue_error('QueueDoesNotExist')
 end
-local s = queue_settings()
 sweep(now, s.fifo, s.retention_ms)
 local max = tonumber(ARGV[2])
 local visibility_ms = s.visibility_ms
@@ -61,6 +61,60 @@ local function take(id)
   return true
 end
 
+-- Standard queues: the same as take() for a batch of ids, with one variadic command per structure.
+local function take_standard(ids)
+  local counts = redis.call('HMGET', K_RC, unpack(ids))
+  local firsts = redis.call('HMGET', K_FR, unpack(ids))
+  local live, rc_args, fr_args, tok_args = {}, {}, {}, {}
+  for i, id in ipairs(ids) do
+    local count = tonumber(counts[i] or '0') + 1
+    if s.max_receive > 0 and count > s.max_receive and s.dlq ~= '' then
+      dead[#dead + 1] = to_outbox(id, 'redrive', s.dlq, false)
+    else
+      local token = token_prefix .. ':' .. count
+      live[#live + 1] = id
+      rc_args[#rc_args + 1] = id
+      rc_args[#rc_args + 1] = count
+      tok_args[#tok_args + 1] = id
+      tok_args[#tok_args + 1] = token
+      if not firsts[i] then
+        firsts[i] = now
+        fr_args[#fr_args + 1] = id
+        fr_args[#fr_args + 1] = now
+      end
+      counts[i] = count
+      inflight[#inflight + 1] = deadline
+      inflight[#inflight + 1] = id
+    end
+  end
+  if #live == 0 then
+    return
+  end
+  redis.call('HSET', K_RC, unpack(rc_args))
+  redis.call('HSET', K_TOK, unpack(tok_args))
+  if #fr_args > 0 then
+    redis.call('HSET', K_FR, unpack(fr_args))
+  end
+  local blobs = redis.call('HMGET', K_MSGS, unpack(live))
+  local sents = redis.call('ZMSCORE', K_BYAGE, unpack(live))
+  local l = 0
+  for i, id in ipairs(ids) do
+    if live[l + 1] == id then
+      l = l + 1
+      local n = #messages
+      messages[n + 1] = id
+      messages[n + 2] = blobs[l]
+      messages[n + 3] = counts[i]
+      messages[n + 4] = firsts[i]
+      messages[n + 5] = tok_args[l * 2]
+      messages[n + 6] = sents[l]
+      messages[n + 7] = ''
+      messages[n + 8] = ''
+      taken = taken + 1
+    end
+  end
+end
+
 -- Dead messages do not count toward max; bound the extra work per call.
 local budget = max + 100
 if s.fifo then
@@ -86,14 +140,16 @@ if s.fifo then
   end
 else
   while taken < max and budget > 0 do
-    local ids = redis.call('ZPOPMIN', K_READY, max - taken)
-    if #ids == 0 then
+    local popped = redis.call('ZPOPMIN', K_READY, max - taken)
+    if #popped == 0 then
       break
     end
-    for i = 1, #ids, 2 do
-      budget = budget - 1
-      take(ids[i])
+    local ids = {}
+    for i = 1, #popped, 2 do
+      ids[#ids + 1] = popped[i]
     end
+    budget = budget - #ids
+    take_standard(ids)
   end
 end
 
@@ -112,5 +168,10 @@ if taken == 0 then
     next_due = tonumber(f[2])
   end
 end
-return { now, next_due, redis.call('HLEN', K_OUT), dead, messages,
-  tonumber(redis.call('HGET', K_META, 'ReceiveMessageWaitTimeSeconds') or '0') }
+local left
+if s.fifo then
+  left = redis.call('ZCARD', K_GROUPS)
+else
+  left = redis.call('ZCARD', K_READY)
+end
+return { now, next_due, redis.call('HLEN', K_OUT), dead, messages, s.wait_seconds, left }

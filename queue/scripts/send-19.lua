@@ -3,18 +3,19 @@
 -- ARGV[1] clock offset ms, ARGV[2] number of messages n, then 7 values per message:
 --   id, blob, size in bytes (body + attributes), delay seconds (-1 = queue default), group id, explicit
 --   deduplication id ('' = none), SHA-256 of the body (used when ContentBasedDeduplication is on).
--- Returns per message { status, message id, sequence }; status is 'OK' or an error code for that entry
--- (InvalidParameterValueException for size, MissingDeduplicationId). A FIFO duplicate within 5 minutes returns
--- 'OK' with the original id and sequence.
+-- Returns { { status, message id, sequence } per message, number of messages made visible }; status is 'OK' or
+-- an error code for that entry (MessageTooLong, MissingDeduplicationId). A FIFO duplicate within 5 minutes
+-- returns 'OK' with the original id and sequence. Publishes "<visible> <first message id>" on the wake
+-- channel; the id lets the sending engine skip the publish after waking its own receivers directly.
 -- Errors: QueueDoesNotExist.
 --@include keys
 --@include messages
 local DEDUP_WINDOW_MS = 5 * 60 * 1000
 local now = now_ms()
-if redis.call('EXISTS', K_META) == 0 then
+local s = queue_settings()
+if not s.exists then
   return queue_error('QueueDoesNotExist')
 end
-local s = queue_settings()
 if s.fifo then
   local old = redis.call('ZRANGEBYSCORE', K_DEDUPX, '-inf', now, 'LIMIT', 0, 100)
   for _, key in ipairs(old) do
@@ -26,6 +27,19 @@ local result = {}
 local visible = 0
 local msgs, seqs, byage, ready = {}, {}, {}, {}
 local n = tonumber(ARGV[2])
+-- Standard queues: reserve the sequence numbers of the messages that fit in one HINCRBY.
+local next_seq = 0
+if not s.fifo then
+  local fitting = 0
+  for m = 0, n - 1 do
+    if tonumber(ARGV[5 + m * 7]) <= s.max_size then
+      fitting = fitting + 1
+    end
+  end
+  if fitting > 0 then
+    next_seq = redis.call('HINCRBY', K_META, 'seq', fitting) - fitting
+  end
+end
 for m = 0, n - 1 do
   local a = 3 + m * 7
   local id, blob, size, delay, group, dedup_id, content_hash =
@@ -63,7 +77,8 @@ for m = 0, n - 1 do
     end
   else
     -- Standard queues: collect, then one variadic command per structure (fewer redis.call per message).
-    local seq = redis.call('HINCRBY', K_META, 'seq', 1)
+    next_seq = next_seq + 1
+    local seq = next_seq
     msgs[#msgs + 1] = id
     msgs[#msgs + 1] = blob
     seqs[#seqs + 1] = id
@@ -90,6 +105,6 @@ if #ready > 0 then
 end
 -- The payload is the number of messages made visible: receivers wake only as many waiters as that needs.
 if visible > 0 then
-  redis.call('PUBLISH', WAKE_CHANNEL, visible)
+  redis.call('PUBLISH', WAKE_CHANNEL, visible .. ' ' .. ARGV[3])
 end
-return result
+return { result, visible }

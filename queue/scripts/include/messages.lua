@@ -137,9 +137,11 @@ local function to_outbox(id, kind, dest, fifo)
   return { move_id, entry }
 end
 
+-- One HMGET for every setting a script reads; exists is false when the queue does not (every queue has 'seq').
 local function queue_settings()
   local m = redis.call('HMGET', K_META, 'FifoQueue', 'VisibilityTimeout', 'DelaySeconds', 'MessageRetentionPeriod',
-    'MaximumMessageSize', 'maxReceiveCount', 'deadLetterQueue', 'ContentBasedDeduplication', 'DeduplicationScope')
+    'MaximumMessageSize', 'maxReceiveCount', 'deadLetterQueue', 'ContentBasedDeduplication', 'DeduplicationScope',
+    'ReceiveMessageWaitTimeSeconds', 'seq')
   return {
     fifo = m[1] == 'true',
     visibility_ms = tonumber(m[2] or '30') * 1000,
@@ -150,5 +152,7 @@ local function queue_settings()
     dlq = m[7] or '',
     content_dedup = m[8] == 'true',
     group_scope = m[9] == 'messageGroup',
+    wait_seconds = tonumber(m[10] or '0'),
+    exists = m[11] ~= false,
   }
 end
