@@ -32,8 +32,8 @@ export interface PipelineStages {
   apiKey?: GatewayStage;
   authorizer?: GatewayStage;
   rateLimit?: GatewayStage;
-  /** releases what the stages hold (store subscriptions, caches) */
-  close?: () => void;
+  /** releases what the stages hold (store subscriptions, caches, rate-limit leases) */
+  close?: () => void | Promise<void>;
 }
 
 export interface StageDeps {
@@ -44,12 +44,14 @@ export interface StageDeps {
   logger: Logger;
   registry: Registry;
   region: string;
+  /** live gateway replicas (the presence heartbeat), for the size of rate-limit leases */
+  liveGateways?: () => number;
 }
 
 /** The auth engineer's stages (gateway/auth, gateway/ratelimit), sharing one Redis limiter. */
 export function defaultStages(deps: StageDeps): PipelineStages {
   const { invoker, redis, store, clock, logger, registry } = deps;
-  const limiter = createLimiter({ redis, clock, logger, registry });
+  const limiter = createLimiter({ redis, clock, logger, registry, replicas: deps.liveGateways });
   const authorizer = authorizerStage({
     store,
     invoker,
@@ -64,9 +66,10 @@ export function defaultStages(deps: StageDeps): PipelineStages {
     authorizer,
     apiKey,
     rateLimit,
-    close() {
+    async close() {
       authorizer.close();
       apiKey.close();
+      await limiter.close();
     },
   };
 }

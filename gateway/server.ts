@@ -130,6 +130,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     logger,
     registry: options.registry,
     region: options.region ?? "us-east-1",
+    liveGateways: () => reserved.liveGatewayCount,
   };
   const stages = (options.stages ?? defaultStages)(stageDeps);
   const pipeline = buildPipeline(router, catalog, stages);
@@ -205,7 +206,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       await registry.stop();
       subscriber.disconnect();
       await pools.close();
-      stages.close?.();
+      await stages.close?.();
       router.close();
       catalog.close();
     },

@@ -15,6 +15,10 @@ export class ReservedConcurrency {
     this.liveGateways = Math.max(1, count);
   }
 
+  get liveGatewayCount(): number {
+    return this.liveGateways;
+  }
+
   shareOf(reserved: number): number {
     return Math.max(1, Math.floor(reserved / this.liveGateways));
   }

@@ -19,6 +19,8 @@ export interface CreateLimiterOptions {
   prefix?: string;
   redisTimeoutMs?: number;
   failOpen?: boolean;
+  /** Live gateway replicas (default 1): a lease of headroom takes at most 1/(2 x replicas) of it */
+  replicas?: () => number;
 }
 
 export function createLimiter(options: CreateLimiterOptions): Limiter {
@@ -41,6 +43,9 @@ export function createLimiter(options: CreateLimiterOptions): Limiter {
   }
   const failOpen = options.failOpen ?? true;
   if (typeof failOpen !== "boolean") throw new TypeError(`${name}: option "failOpen" must be true or false`);
+  const replicas = options.replicas ?? (() => 1);
+  if (typeof replicas !== "function")
+    throw new TypeError(`${name}: option "replicas" must be a function returning the live gateway count`);
   return new Limiter({
     redis,
     clock: checkClock(name, options.clock),
@@ -49,5 +54,6 @@ export function createLimiter(options: CreateLimiterOptions): Limiter {
     prefix,
     redisTimeoutMs,
     failOpen,
+    replicas,
   });
 }

@@ -1,7 +1,11 @@
-// The shared limiter: route rate limits and usage-plan throttles and quotas, decided by one atomic Lua script in
-// Redis per request so every gateway replica sees one bucket. Refusals are remembered locally (deny-cache.ts).
+// The shared limiter: route rate limits and usage-plan throttles and quotas, decided by atomic Lua scripts in
+// Redis so every gateway replica sees one bucket. Two local fast paths: refusals are remembered (deny-cache.ts),
+// and each decision may lease a share of the headroom so the next requests are admitted without waiting for
+// Redis and debited in one batch (leases.ts).
 import { type Clock, type Registry, type StageLogger } from "./deps.js";
+import { setTimeout as delay } from "node:timers/promises";
 import { DenyCache } from "./deny-cache.js";
+import { LeaseTable, type Lease, type LeaseCall, type LeaseReply } from "./leases.js";
 import { rateLimitScripts, type ScriptClient } from "./lua-script.js";
 import { rateLimitMetrics, type RateLimitMetrics } from "./metrics.js";
 import { emissionIntervalUs, type RateDecision, type RateLimit } from "./rate-limit.js";
@@ -17,6 +21,8 @@ export interface LimiterOptions {
   redisTimeoutMs: number;
   /** When Redis does not answer: admit (true, default: a limiter outage should not take the API down) or refuse */
   failOpen: boolean;
+  /** Live gateway replicas, for the size of a lease (each takes at most 1/(2 x replicas) of the headroom) */
+  replicas: () => number;
 }
 
 export interface UsagePlanLimits {
@@ -31,25 +37,45 @@ export type UsageDecision =
 
 class RedisTimeout extends Error {}
 
+type Asked =
+  | { kind: "local_deny"; retryAfterMs: number }
+  | { kind: "local_admit" }
+  | { kind: "redis"; reply: LeaseReply | undefined };
+
+/** Asks after a refusal caused only by reservations; more than one in case new leases were taken meanwhile. */
+const RESERVATION_RETRIES = 2;
+
 export class Limiter {
   private readonly denied: DenyCache;
   private readonly metrics: RateLimitMetrics;
+  private readonly leases: LeaseTable;
+  private readonly admittedLocally = new Map<string, { inc(): void }>();
 
   constructor(private readonly options: LimiterOptions) {
     this.denied = new DenyCache(options.clock);
     this.metrics = rateLimitMetrics(options.registry);
+    this.leases = new LeaseTable(options.replicas);
+  }
+
+  /** Settles this replica's leases (debits what it admitted locally, releases what it reserved). */
+  close(): Promise<void> {
+    return this.leases.close();
   }
 
   /** Takes one request from `bucket` (any string naming who is limited) under `limit`. */
   async take(bucket: string, limit: RateLimit, limiter = "route"): Promise<RateDecision> {
     const interval = emissionIntervalUs(limit.perSecond);
     const key = `${this.options.prefix}:b:${interval}:${limit.burst}:${bucket}`;
-    const refused = this.denied.refusedFor(key);
-    if (refused > 0) {
-      this.metrics.decisions.inc({ limiter, outcome: "local_deny" });
-      return { allowed: false, retryAfterMs: refused, remaining: 0 };
-    }
-    const reply = await this.runScript("take", [key], [interval, limit.burst, 1]);
+    const lease =
+      this.leases.get(key) ??
+      this.leases.open(key, (call) =>
+        this.runScript("take", [key, `${key}:l`], [interval, limit.burst, ...leaseArgs(call)]),
+      );
+    const asked = await this.ask(key, lease, limiter);
+    if (asked.kind === "local_deny")
+      return { allowed: false, retryAfterMs: asked.retryAfterMs, remaining: 0 };
+    if (asked.kind === "local_admit") return { allowed: true, retryAfterMs: 0, remaining: lease.remaining };
+    const reply = asked.reply;
     if (!reply) {
       this.metrics.decisions.inc({ limiter, outcome: "redis_error" });
       return { allowed: this.options.failOpen, retryAfterMs: 1000, remaining: 0 };
@@ -83,17 +109,19 @@ export class Limiter {
       this.metrics.decisions.inc({ limiter: "usage_plan", outcome: "local_deny" });
       return { outcome: "quota", retryAfterMs: quotaRefused };
     }
-    const refused = this.denied.refusedFor(localKey);
-    if (refused > 0) {
-      this.metrics.decisions.inc({ limiter: "usage_plan", outcome: "local_deny" });
-      return { outcome: "throttled", retryAfterMs: refused };
-    }
-    const periodMs = quota ? Math.max(1, quota.periodEnd - this.options.clock.now()) : 0;
-    const reply = await this.runScript(
-      "usagePlan",
-      [throttleKey, quotaKey, startedKey],
-      [interval, throttle?.burst ?? 0, quota ? quota.limit : -1, quota?.offset ?? 0, periodMs],
-    );
+    const keys = [throttleKey, quotaKey, startedKey, `${throttleKey}:l`, `${quotaKey}:l`];
+    const lease =
+      this.leases.get(localKey) ??
+      this.leases.open(localKey, (call) => {
+        // Computed per call: a lease entry lives as long as its bucket is busy.
+        const periodMs = quota ? Math.max(1, quota.periodEnd - this.options.clock.now()) : 0;
+        const plan = [interval, throttle?.burst ?? 0, quota ? quota.limit : -1, quota?.offset ?? 0, periodMs];
+        return this.runScript("usagePlan", keys, [...plan, ...leaseArgs(call)]);
+      });
+    const asked = await this.ask(localKey, lease, "usage_plan");
+    if (asked.kind === "local_deny") return { outcome: "throttled", retryAfterMs: asked.retryAfterMs };
+    if (asked.kind === "local_admit") return { outcome: "admitted", remaining: quota ? lease.remaining : -1 };
+    const reply = asked.reply;
     if (!reply) {
       this.metrics.decisions.inc({ limiter: "usage_plan", outcome: "redis_error" });
       return this.options.failOpen
@@ -116,11 +144,47 @@ export class Limiter {
     return { outcome: "quota", retryAfterMs };
   }
 
+  /**
+   * The local fast paths first (a cached refusal, a lease), then Redis. A request refused only because other
+   * replicas hold reservations (retryAfterUs 0) asks again once those leases must have been settled, so
+   * reservations never turn into refusals that a limiter without leases would not give.
+   */
+  private async ask(denyKey: string, lease: Lease, limiter: string): Promise<Asked> {
+    for (let attempt = 0; ; attempt++) {
+      const refused = this.denied.refusedFor(denyKey);
+      if (refused > 0) {
+        this.metrics.decisions.inc({ limiter, outcome: "local_deny" });
+        return { kind: "local_deny", retryAfterMs: refused };
+      }
+      if (this.leases.admitLocally(lease)) {
+        this.countLocal(limiter);
+        return { kind: "local_admit" };
+      }
+      if (this.leases.shouldWait(lease)) {
+        await lease.settling;
+        continue;
+      }
+      const reply = await this.leases.decide(lease);
+      if (!reply || reply[0] === 1 || reply[1] > 0 || attempt >= RESERVATION_RETRIES)
+        return { kind: "redis", reply };
+      await delay(this.leases.settledWithinMs);
+    }
+  }
+
+  private countLocal(limiter: string): void {
+    let child = this.admittedLocally.get(limiter);
+    if (!child) {
+      child = this.metrics.decisions.labels({ limiter, outcome: "admitted_locally" });
+      this.admittedLocally.set(limiter, child);
+    }
+    child.inc();
+  }
+
   private async runScript(
     name: "take" | "usagePlan",
     keys: string[],
     args: (string | number)[],
-  ): Promise<[number, number, number] | undefined> {
+  ): Promise<LeaseReply | undefined> {
     const script = rateLimitScripts()[name];
     const stopTimer = this.metrics.redisSeconds.startTimer({ script: script.file });
     let timer: NodeJS.Timeout | undefined;
@@ -132,9 +196,9 @@ export class Limiter {
         );
       });
       const reply = await Promise.race([script.run(this.options.redis, keys, args), timeout]);
-      if (!Array.isArray(reply) || reply.length !== 3)
+      if (!Array.isArray(reply) || reply.length !== 4)
         throw new Error(`unexpected reply from ${script.file}`);
-      return reply.map(Number) as [number, number, number];
+      return reply.map(Number) as LeaseReply;
     } catch (error) {
       this.options.logger.warn(
         {
@@ -150,4 +214,9 @@ export class Limiter {
       stopTimer();
     }
   }
+}
+
+/** The lease part of a script's ARGV, in the order the scripts take it. */
+function leaseArgs(call: LeaseCall): (string | number)[] {
+  return [call.cost, call.holder, call.debit, call.divisor, call.maxLease, call.lifetimeMs];
 }

@@ -11,7 +11,7 @@ export interface ScriptClient {
   eval(script: string, numKeys: number, ...args: (string | number)[]): Promise<unknown>;
 }
 
-const INCLUDES = ["gcra.include.lua"];
+const INCLUDES = ["gcra.include.lua", "lease.include.lua"];
 
 // The compiled build (dist/) does not carry .lua files: look beside this module first, then in the source tree.
 function luaPath(file: string): string {
@@ -54,6 +54,6 @@ let scripts: { take: LuaScript; usagePlan: LuaScript } | undefined;
 
 /** The scripts, read once per process. */
 export function rateLimitScripts(): { take: LuaScript; usagePlan: LuaScript } {
-  scripts ??= { take: new LuaScript("take-1.lua"), usagePlan: new LuaScript("usage-plan-3.lua") };
+  scripts ??= { take: new LuaScript("take-2.lua"), usagePlan: new LuaScript("usage-plan-5.lua") };
   return scripts;
 }
