@@ -25,6 +25,9 @@ export interface AgentConfig {
   initTimeoutMs: number;
   /** start the built-in handler host before any function is known, so specialization skips the process spawn */
   prewarm: boolean;
+  /** Node functions: "in-process" = the host worker serves the agent API and runs the handler (the fast path);
+   * "runtime-api" = a handler process behind the agent's Runtime API, as for the other runtimes */
+  nodeHost: "in-process" | "runtime-api";
 }
 
 export class ConfigError extends Error {}
@@ -89,6 +92,10 @@ export function loadConfig(
       `KAPPA_INIT_TIMEOUT_SECONDS must be a positive number, got "${env.KAPPA_INIT_TIMEOUT_SECONDS}"`,
     );
   }
+  const nodeHost = env.KAPPA_NODE_HOST || "in-process";
+  if (nodeHost !== "in-process" && nodeHost !== "runtime-api") {
+    throw new ConfigError(`KAPPA_NODE_HOST must be in-process or runtime-api, got "${env.KAPPA_NODE_HOST}"`);
+  }
   const major = nodeMajor(nodeVersion);
   const nodeBinaries: AgentConfig["nodeBinaries"] = {};
   const node20 = env.KAPPA_NODE20_BIN ?? (major === 20 ? execPath : undefined);
@@ -109,5 +116,6 @@ export function loadConfig(
     ...(bootstrapCommand ? { bootstrapCommand } : {}),
     initTimeoutMs: initSeconds * 1000,
     prewarm: env.KAPPA_PREWARM !== "false",
+    nodeHost,
   };
 }

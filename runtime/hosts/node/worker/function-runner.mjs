@@ -1,0 +1,261 @@
+// The function this worker runs: taking on a function (its environment, task root and handler), the
+// invocations running now (at most perInstance, on this thread), their deadlines, logs and results.
+import Module from "node:module";
+import { randomFillSync } from "node:crypto";
+import { InitError, toLambdaError } from "../errors.mjs";
+import { loadHandler } from "../load-handler.mjs";
+import {
+  initTimeoutError,
+  MAX_RESPONSE_BYTES,
+  responseTooLargeError,
+  timeoutError,
+} from "./lambda-errors.mjs";
+import { LogTail } from "./output-capture.mjs";
+import { runHandler } from "./run-handler.mjs";
+import { errorReplyBytes, socketFd, writeAllSync } from "./replies.mjs";
+import { Watchdog } from "./watchdog.mjs";
+
+// Random bytes for trace ids, drawn 256 invocations at a time: one call per invoke costs more than the id.
+const TRACE_BYTES = 20;
+const tracePool = Buffer.alloc(TRACE_BYTES * 256);
+let traceOffset = tracePool.length;
+
+function traceId() {
+  if (traceOffset === tracePool.length) {
+    randomFillSync(tracePool);
+    traceOffset = 0;
+  }
+  const root = tracePool.toString("hex", traceOffset, traceOffset + 12);
+  const parent = tracePool.toString("hex", traceOffset + 12, traceOffset + TRACE_BYTES);
+  traceOffset += TRACE_BYTES;
+  const epoch = Math.floor(Date.now() / 1000).toString(16);
+  return `Root=1-${epoch}-${root};Parent=${parent};Sampled=0`;
+}
+
+function parseJson(text) {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Replaces this process's environment with the function's (Lambda's variables plus its own). */
+function takeEnvironment(env, cwd) {
+  for (const key of Object.keys(process.env)) if (!(key in env)) delete process.env[key];
+  Object.assign(process.env, env);
+  process.chdir(cwd);
+  if (typeof Module._initPaths === "function") Module._initPaths(); // re-read NODE_PATH
+}
+
+export class FunctionRunner {
+  /**
+   * @param capture the OutputCapture of this process
+   * @param metrics the worker's WorkerMetrics
+   * @param retire called with a reason when this process must be replaced once its invocations are answered
+   */
+  constructor(capture, metrics, retire, reasonFd) {
+    this.capture = capture;
+    this.metrics = metrics;
+    this.retire = retire;
+    this.reasonFd = reasonFd;
+    this.fn = undefined;
+    this.initDone = undefined;
+    this.initResult = undefined;
+    this.handler = undefined;
+    this.inflight = new Set();
+    this.freeSlots = [];
+    this.watchdog = undefined;
+  }
+
+  get functionName() {
+    return this.fn ? `${this.fn.namespace}/${this.fn.name}` : undefined;
+  }
+
+  /** Init has finished (well or not): the instance answers invokes. */
+  get ready() {
+    return this.initResult !== undefined;
+  }
+
+  /** Becomes the function described by the supervisor; resolves with the init result. */
+  become(fn) {
+    this.fn = fn;
+    this.capture.rename(`${fn.namespace}/${fn.name}`);
+    takeEnvironment(fn.env, fn.taskRoot);
+    this.freeSlots = Array.from({ length: fn.perInstance }, (_, i) => fn.perInstance - 1 - i);
+    this.watchdog = new Watchdog(fn.perInstance, fn.timeoutSeconds, this.reasonFd);
+    this.context = {
+      functionName: process.env.AWS_LAMBDA_FUNCTION_NAME,
+      memoryLimitInMB: process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
+      logGroupName: process.env.AWS_LAMBDA_LOG_GROUP_NAME,
+      logStreamName: process.env.AWS_LAMBDA_LOG_STREAM_NAME,
+    };
+    this.initDone = this.init(fn).then((result) => {
+      this.initResult = result;
+      return result;
+    });
+    return this.initDone;
+  }
+
+  async init(fn) {
+    let timer;
+    const timedOut = new Promise((resolve) => {
+      timer = setTimeout(
+        () => resolve({ ok: false, error: initTimeoutError(fn.initTimeoutMs / 1000) }),
+        fn.initTimeoutMs,
+      );
+    });
+    const loaded = loadHandler(fn.taskRoot, fn.handler).then(
+      (handler) => {
+        this.handler = handler;
+        return { ok: true };
+      },
+      (err) => ({
+        ok: false,
+        error: toLambdaError(err, err instanceof InitError ? err.errorType : undefined),
+      }),
+    );
+    const result = await Promise.race([loaded, timedOut]);
+    clearTimeout(timer);
+    if (!result.ok) this.handler = undefined;
+    return result;
+  }
+
+  /**
+   * Runs one invocation. `input`: {requestId, deadlineMs?, invokedArn?, clientContext?, body, tail, socket}.
+   * Resolves with {kind: "notReady" | "busy"} or {kind: "done", result, durationMs, logResult?}.
+   */
+  async invoke(input) {
+    const fn = this.fn;
+    if (!fn) return { kind: "notReady" };
+    if (!this.initResult) await this.initDone;
+    const started = performance.now();
+    if (!this.initResult.ok) {
+      // Lambda retries init on the next invoke, in a fresh runtime: this process gives way to one.
+      this.retire("init retry");
+      return {
+        kind: "done",
+        result: { ok: false, error: this.initResult.error },
+        durationMs: performance.now() - started,
+      };
+    }
+    const slot = this.freeSlots.pop();
+    if (slot === undefined) return { kind: "busy" };
+    const deadlineMs = input.deadlineMs ?? Date.now() + fn.timeoutSeconds * 1000;
+    const tail = input.tail ? new LogTail() : undefined;
+    tail?.append(`START RequestId: ${input.requestId} Version: $LATEST`);
+    const invocation = {
+      requestId: input.requestId,
+      log: this.capture.open(input.requestId, tail),
+      tail,
+      socket: input.socket,
+      started,
+      answered: false,
+    };
+    this.inflight.add(invocation);
+    this.watchdog.arm(slot, deadlineMs, socketFd(input.socket), input.requestId);
+    process.env._X_AMZN_TRACE_ID = traceId();
+    let timer;
+    let outcome;
+    try {
+      const timedOut = new Promise((resolve) => {
+        timer = setTimeout(() => resolve("timeout"), Math.max(1, deadlineMs - Date.now()));
+      });
+      outcome = await Promise.race([this.run(input, deadlineMs, invocation), timedOut]);
+    } finally {
+      clearTimeout(timer);
+      this.watchdog.disarm(slot);
+      this.freeSlots.push(slot);
+      this.inflight.delete(invocation);
+    }
+    let result;
+    if (outcome === "timeout") {
+      result = { ok: false, error: timeoutError(input.requestId, fn.timeoutSeconds) };
+      this.retire("timeout");
+    } else {
+      result = this.toResult(outcome);
+    }
+    const durationMs = performance.now() - started;
+    this.capture.flush(invocation.log);
+    if (tail) this.endTail(tail, input.requestId, result, durationMs);
+    return { kind: "done", result, durationMs, ...(tail ? { logResult: tail.base64() } : {}), invocation };
+  }
+
+  run(input, deadlineMs, invocation) {
+    let event;
+    try {
+      event = input.body.length === 0 ? {} : JSON.parse(input.body.toString("utf8"));
+    } catch (err) {
+      return Promise.resolve({
+        ok: false,
+        error: { errorType: "Runtime.UnmarshalError", errorMessage: err.message },
+        raw: true,
+      });
+    }
+    const shared = this.context;
+    const context = {
+      callbackWaitsForEmptyEventLoop: true,
+      functionName: shared.functionName,
+      functionVersion: "$LATEST",
+      invokedFunctionArn: input.invokedArn ?? this.fn.arn,
+      memoryLimitInMB: shared.memoryLimitInMB,
+      awsRequestId: input.requestId,
+      logGroupName: shared.logGroupName,
+      logStreamName: shared.logStreamName,
+      clientContext: parseJson(input.clientContext),
+      identity: undefined,
+      getRemainingTimeInMillis: () => Math.max(0, deadlineMs - Date.now()),
+    };
+    return runHandler(this.handler, event, context, invocation);
+  }
+
+  toResult(outcome) {
+    if (!outcome.ok) return { ok: false, error: outcome.raw ? outcome.error : toLambdaError(outcome.error) };
+    let text;
+    try {
+      text = JSON.stringify(outcome.value === undefined ? null : outcome.value);
+    } catch (err) {
+      return {
+        ok: false,
+        error: {
+          errorType: "Runtime.MarshalError",
+          errorMessage: `Unable to stringify response body: ${err.message}`,
+          stackTrace: [],
+        },
+      };
+    }
+    const bytes = Buffer.byteLength(text);
+    if (bytes > MAX_RESPONSE_BYTES) return { ok: false, error: responseTooLargeError(bytes) };
+    return { ok: true, body: text, contentType: "application/json" };
+  }
+
+  endTail(tail, requestId, result, durationMs) {
+    if (!result.ok) tail.append(JSON.stringify(result.error));
+    tail.append(`END RequestId: ${requestId}`);
+    tail.append(
+      `REPORT RequestId: ${requestId}\tDuration: ${durationMs.toFixed(2)} ms\t` +
+        `Billed Duration: ${Math.ceil(durationMs)} ms\tMemory Size: ${this.fn.memoryMiB} MB`,
+    );
+  }
+
+  /**
+   * The process is about to die (process.exit, an uncaught exception): answers every invocation still running,
+   * synchronously, with the error `errorFor(requestId)` gives.
+   */
+  answerAllNow(errorFor) {
+    for (const invocation of this.inflight) {
+      if (invocation.answered) continue;
+      invocation.answered = true;
+      this.capture.flush(invocation.log);
+      const error = errorFor(invocation.requestId);
+      const durationMs = performance.now() - invocation.started;
+      let logResult;
+      if (invocation.tail) {
+        this.endTail(invocation.tail, invocation.requestId, { ok: false, error }, durationMs);
+        logResult = invocation.tail.base64();
+      }
+      writeAllSync(socketFd(invocation.socket), errorReplyBytes(error, durationMs, logResult));
+    }
+  }
+}

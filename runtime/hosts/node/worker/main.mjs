@@ -1,0 +1,119 @@
+// Kappa's Node.js host worker: the process that serves the agent's HTTP API (api/agent.ts) and runs the
+// function's handler on its own thread, so that an invocation costs one process and one wake-up. The agent
+// (runtime/host-supervisor.ts) is its supervisor: it owns the listening socket and hands it over at start,
+// prepares specializations, and replaces this process when it retires (after a timeout, an init failure) or
+// dies (process.exit, an uncaught exception, the watchdog, a kill). See docs/runtime.md.
+import { toLambdaError } from "../errors.mjs";
+import { createAgentServer } from "./agent-routes.mjs";
+import { FunctionRunner } from "./function-runner.mjs";
+import { exitError, unhandledRejectionError } from "./lambda-errors.mjs";
+import { OutputCapture } from "./output-capture.mjs";
+import { WorkerMetrics } from "./worker-metrics.mjs";
+
+/** A pipe to the supervisor that still works when the event loop never runs again (see watchdog.mjs). */
+const REASON_FD = 4;
+
+const capture = new OutputCapture("(generic)");
+capture.install();
+const metrics = new WorkerMetrics();
+let server;
+let retiring = false;
+let draining = false;
+const specializing = new Map();
+let nextSpecializeId = 1;
+
+function send(message) {
+  if (process.connected) process.send(message);
+}
+
+/** Stops taking connections and exits once every connection is done; `notify`: ask for a successor. */
+function stepDown(reason, notify) {
+  if (!retiring && notify) send({ type: "retire", reason });
+  retiring = true;
+  closeServer();
+}
+
+function closeServer() {
+  if (!server) return process.exit(0);
+  server.close(() => process.exit(0));
+  server.closeIdleConnections();
+}
+
+const runner = new FunctionRunner(capture, metrics, (reason) => stepDown(reason, true), REASON_FD);
+
+function become(fn) {
+  return runner.become(fn).then((result) => {
+    send({ type: "initResult", ...result });
+    return result;
+  });
+}
+
+const worker = {
+  runner,
+  metrics,
+  primed: () => runner.fn === undefined,
+  retiring: () => retiring || draining,
+  log: (level, msg, fields) => capture.agentLine(level, msg, fields),
+  specialize(body) {
+    const id = nextSpecializeId++;
+    send({ type: "specialize", id, body: body.toString("utf8") });
+    return new Promise((resolve) => specializing.set(id, resolve));
+  },
+};
+
+function answerSpecialize(id, answer) {
+  const resolve = specializing.get(id);
+  specializing.delete(id);
+  resolve?.(answer);
+}
+
+process.on("message", (message, handle) => {
+  switch (message.type) {
+    case "start": {
+      metrics.carry(message.carry);
+      server = createAgentServer(worker);
+      const init = message.fn ? become(message.fn) : Promise.resolve();
+      server.listen(handle, () => void init.then(() => send({ type: "ready" })));
+      break;
+    }
+    case "become":
+      void become(message.fn).then((result) => {
+        answerSpecialize(message.id, {
+          status: 200,
+          body: {
+            ready: true,
+            function: runner.functionName,
+            ...(result.ok ? {} : { initError: result.error }),
+          },
+        });
+        // Lambda retries a failed init in a fresh runtime: give way to one.
+        if (!result.ok) stepDown("init retry", true);
+      });
+      break;
+    case "specialized":
+      answerSpecialize(message.id, { status: message.status, body: message.body });
+      if (message.stepDown) stepDown("replaced", false);
+      break;
+    case "carry":
+      metrics.carry(message.carry);
+      break;
+    case "drain":
+      draining = true;
+      closeServer();
+      break;
+  }
+});
+
+// The supervisor is gone: nobody can reach this process any more.
+process.on("disconnect", () => process.exit(0));
+
+// The process dies with invocations running: answer them first, as Lambda does, with the cause.
+process.on("exit", (code) => runner.answerAllNow((requestId) => exitError(requestId, code, null)));
+process.on("uncaughtException", (err) => {
+  runner.answerAllNow(() => toLambdaError(err));
+  process.exit(129);
+});
+process.on("unhandledRejection", (reason) => {
+  runner.answerAllNow(() => unhandledRejectionError(reason));
+  process.exit(128);
+});

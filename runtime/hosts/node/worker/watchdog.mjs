@@ -1,0 +1,37 @@
+// Deadlines that the handler's own thread cannot enforce: a synchronous busy loop never yields to the timer that
+// ends an invocation. A worker thread watches the deadlines of the running invocations in shared memory (set
+// and cleared with plain Atomics stores, no message per invocation); when one is overdue it answers the
+// invocation itself on the connection's descriptor and kills the process, which the supervisor replaces.
+import { Worker } from "node:worker_threads";
+
+export const ID_BYTES = 128;
+/** Per slot: deadline (ms after `base`, 0 = idle), connection fd, request id length. */
+export const FIELDS = 3;
+
+export class Watchdog {
+  constructor(slots, timeoutSeconds, reasonFd) {
+    this.base = Date.now();
+    this.words = new Int32Array(new SharedArrayBuffer(4 * FIELDS * slots));
+    this.ids = new Uint8Array(new SharedArrayBuffer(ID_BYTES * slots));
+    this.thread = new Worker(new URL("./watchdog-thread.mjs", import.meta.url), {
+      workerData: { words: this.words, ids: this.ids, base: this.base, timeoutSeconds, reasonFd },
+      stdout: false,
+      stderr: false,
+      env: {},
+    });
+    this.thread.unref();
+  }
+
+  arm(slot, deadlineMs, fd, requestId) {
+    const at = slot * FIELDS;
+    const written = this.ids.subarray(slot * ID_BYTES, (slot + 1) * ID_BYTES);
+    const { written: length } = new TextEncoder().encodeInto(requestId, written);
+    this.words[at + 1] = fd;
+    this.words[at + 2] = length;
+    Atomics.store(this.words, at, Math.max(1, deadlineMs - this.base));
+  }
+
+  disarm(slot) {
+    Atomics.store(this.words, slot * FIELDS, 0);
+  }
+}
