@@ -143,7 +143,10 @@ const server = await startRedis();
 const redis = new Redis(server.url);
 const stats = new Redis(server.url);
 const engine = new QueueEngine({ redis, prefix: "bench", deletedQueueNameReuseSeconds: 0 });
-const load = () => `load ${loadavg().map((l) => l.toFixed(2)).join(" ")}`;
+const load = () =>
+  `load ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ")}`;
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 try {
   console.log(

@@ -155,7 +155,12 @@ export class QueueMessages {
     const started = Date.now();
     const signal = input.signal;
     const lease = wait === 0 ? undefined : await this.wakeHub.lease(this.context.keys.wakeChannel(name));
+    const clock = this.context.offsetMs();
     try {
+      // A receive of this engine just left the queue with nothing visible and nothing was announced since (a
+      // consumer back from deleting its batch): wait for a wake before looking, rather than look to find nothing.
+      const quietMs = wait && lease?.quietFor(clock);
+      if (quietMs) await lease!.wait(lease!.version(), Math.min(wait! * 1000, quietMs), max, signal);
       for (;;) {
         const seen = lease?.version() ?? 0;
         const nonce = randomBytes(6).toString("hex");
@@ -169,6 +174,7 @@ export class QueueMessages {
           number,
         ];
         const [now, nextDue, outboxSize, dead, flat, defaultWait, left] = reply;
+        if (left === 0) lease?.markEmpty(seen, nextDue >= 0 ? Math.max(0, nextDue - now) : Infinity, clock);
         if (dead.length > 0) await this.outbox.deliver(name, dead);
         if (outboxSize > dead.length) await this.outbox.sweep(name);
         const messages = this.toMessages(name, flat);

@@ -21,6 +21,9 @@ interface Channel {
   version: number;
   /** Messages published that no waiter was woken for: busy receivers that missed the publish take them. */
   credit: number;
+  /** A receive found nothing visible; since then every announced message had a waiter woken for it. Until
+   * `dueAt` (a delay or visibility timeout ends) a new receiver would find nothing that is not already claimed. */
+  empty?: { dueAt: number; clock: number };
   waiters: Set<Waiter>;
   subscribed: Promise<void>;
   linger?: NodeJS.Timeout;
@@ -37,6 +40,14 @@ export interface WakeLease {
   wait(seen: number, ms: number, capacity: number, signal?: AbortSignal): Promise<void>;
   /** Wake waiters for `count` messages the caller saw still visible after its receive. */
   nudge(count: number): void;
+  /** The caller's receive, started at version `seen`, left nothing visible; something becomes visible by
+   * itself (a delay or visibility timeout ends) in `dueInMs` at the earliest. `clock` is the engine's clock
+   * offset: a changed offset voids the knowledge. */
+  markEmpty(seen: number, dueInMs: number, clock: number): void;
+  /** Milliseconds during which the queue is known to have nothing visible that a woken waiter has not claimed
+   * (a receive found it empty, every announce since was covered by woken waiters, nothing is due yet), or
+   * undefined: then look. */
+  quietFor(clock: number): number | undefined;
   release(): void;
 }
 
@@ -87,7 +98,11 @@ export class WakeHub {
   /** `count` messages are visible: wake waiters for them and keep what no waiter covered as credit. */
   private announce(channel: Channel, count: number): void {
     channel.version++;
-    channel.credit += this.wakeSome(channel, count);
+    const uncovered = this.wakeSome(channel, count);
+    if (uncovered > 0) {
+      channel.credit += uncovered;
+      channel.empty = undefined;
+    }
   }
 
   /** Wakes waiters, oldest first, until their capacities cover `count`; returns what is left uncovered. */
@@ -149,6 +164,15 @@ export class WakeHub {
           signal?.addEventListener("abort", onAbort, { once: true });
         }),
       nudge: (count) => this.announce(current, count),
+      markEmpty: (seen, dueInMs, clock) => {
+        if (current.version === seen) current.empty = { dueAt: performance.now() + dueInMs, clock };
+      },
+      quietFor: (clock) => {
+        const empty = current.empty;
+        if (!empty || empty.clock !== clock) return undefined;
+        const ms = empty.dueAt - performance.now();
+        return ms > 0 ? ms : undefined;
+      },
       release: () => {
         if (released) return;
         released = true;

@@ -4,6 +4,8 @@
 -- Returns per entry 'OK', 'ReceiptHandleIsInvalid' (no such message), 'MessageNotInflight' or
 -- 'VisibilityTooLong' (the total would pass 12 hours after the receive). A stale or expired receipt is 'OK' and
 -- changes nothing, as SQS does.
+-- Publishes the number of messages it made visible (a FIFO group's next message, a visibility set to 0) on the
+-- wake channel.
 -- Errors: QueueDoesNotExist.
 --@include keys
 --@include messages
@@ -38,4 +40,5 @@ for e = 0, n - 1 do
   end
   result[#result + 1] = status
 end
+publish_made_visible()
 return result

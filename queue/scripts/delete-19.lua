@@ -3,6 +3,8 @@
 -- Returns per entry 'OK' or 'ReceiptHandleIsInvalid'.
 -- A stale receipt (the message was received again since) never deletes: standard queues answer OK as SQS does
 -- ("succeeds but might not delete"), FIFO queues answer ReceiptHandleIsInvalid, as they do for an expired one.
+-- Publishes the number of messages it made visible (a FIFO group's next message, a visibility set to 0) on the
+-- wake channel.
 -- Errors: QueueDoesNotExist.
 --@include keys
 --@include messages
@@ -46,4 +48,5 @@ for e = 0, n - 1 do
   result[#result + 1] = status
 end
 remove_standard_messages(removed)
+publish_made_visible()
 return result

@@ -3,7 +3,7 @@
 -- KEYS: the 19 queue keys.
 -- ARGV[1] clock offset ms, ARGV[2] max messages, ARGV[3] visibility timeout seconds (-1 = queue default),
 -- ARGV[4] nonce for this call's receipt tokens.
--- Returns { now, next due ms (-1 none), outbox size, { { move id, entry JSON }... }, messages, queue's default
+-- Returns { now, next due ms (-1 none, or some messages are still visible), outbox size, { { move id, entry JSON }... }, messages, queue's default
 -- wait seconds, messages still visible (FIFO: groups available) } where messages is a flat list of 8 values
 -- each: id, blob, receive count, first receive ms, token, sent ms, sequence, group.
 -- Errors: QueueDoesNotExist.
@@ -157,8 +157,16 @@ if #inflight > 0 then
   redis.call('ZADD', K_INFLIGHT, unpack(inflight))
 end
 
+local left
+if s.fifo then
+  left = redis.call('ZCARD', K_GROUPS)
+else
+  left = redis.call('ZCARD', K_READY)
+end
+-- When nothing is left visible, the next time something becomes visible by itself (a delay ends, a visibility
+-- timeout runs out; this call's own messages included): receivers wait until then unless woken.
 local next_due = -1
-if taken == 0 then
+if left == 0 then
   local d = redis.call('ZRANGE', K_DELAYED, 0, 0, 'WITHSCORES')
   local f = redis.call('ZRANGE', K_INFLIGHT, 0, 0, 'WITHSCORES')
   if d[2] then
@@ -167,11 +175,5 @@ if taken == 0 then
   if f[2] and (next_due < 0 or tonumber(f[2]) < next_due) then
     next_due = tonumber(f[2])
   end
-end
-local left
-if s.fifo then
-  left = redis.call('ZCARD', K_GROUPS)
-else
-  left = redis.call('ZCARD', K_READY)
 end
 return { now, next_due, redis.call('HLEN', K_OUT), dead, messages, s.wait_seconds, left }

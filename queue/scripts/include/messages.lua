@@ -2,6 +2,10 @@
 -- A FIFO group is "released" (listed in K_GROUPS) only while it has visible messages and none in flight;
 -- the message ids of a group, visible and in flight, sit in its own zset ordered by sequence.
 
+-- Messages this call made visible outside send (a FIFO group released, a visibility set to 0): delete and
+-- change-visibility publish it on the wake channel, since waiting receivers may hold no timer for it.
+local made_visible = 0
+
 local function group_key(group)
   return BASE .. 'g:' .. group
 end
@@ -12,7 +16,7 @@ local function release_group(group)
   end
   local head = redis.call('ZRANGE', group_key(group), 0, 0, 'WITHSCORES')
   if head[2] then
-    redis.call('ZADD', K_GROUPS, head[2], group)
+    made_visible = made_visible + redis.call('ZADD', K_GROUPS, head[2], group)
   else
     redis.call('ZREM', K_GROUPS, group)
   end
@@ -44,6 +48,13 @@ local function return_from_flight(id, fifo)
     release_group(group)
   else
     redis.call('ZADD', K_READY, redis.call('HGET', K_SEQ, id), id)
+    made_visible = made_visible + 1
+  end
+end
+
+local function publish_made_visible()
+  if made_visible > 0 then
+    redis.call('PUBLISH', WAKE_CHANNEL, made_visible)
   end
 end
 
