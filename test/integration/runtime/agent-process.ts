@@ -30,6 +30,19 @@ export class AgentProcess {
     this.exited = new Promise((resolve) => child.once("exit", (code) => resolve(code)));
   }
 
+  /** The agent's process id. */
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  /** Process ids of the agent's children (its host worker, or its handler processes). */
+  childPids(): number[] {
+    return spawnSync("ps", ["-o", "pid=", "--ppid", String(this.pid)], { encoding: "utf8" })
+      .stdout.split("\n")
+      .map((line) => Number(line.trim()))
+      .filter((pid) => pid > 0);
+  }
+
   /** Starts runtime/main.ts, or `command` (e.g. the bundled agent of the images). */
   static async start(
     env: Record<string, string> = {},

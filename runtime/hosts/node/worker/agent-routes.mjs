@@ -54,7 +54,8 @@ export function createAgentServer(worker) {
     res.end(text);
   }
 
-  async function invoke(req, res) {
+  // Callbacks rather than async functions: this is the per-invocation path, and every promise costs here.
+  function invoke(req, res) {
     const requestId = header(req, REQUEST_ID);
     if (!requestId)
       return json(res, 400, { code: "BadRequest", message: `the ${REQUEST_ID} header is required` });
@@ -73,30 +74,49 @@ export function createAgentServer(worker) {
         return json(res, 400, { code: "BadRequest", message: `${CLIENT_CONTEXT} must be base64 of JSON` });
       }
     }
-    const body = await readBody(req, MAX_REQUEST_BYTES);
-    if (worker.retiring()) {
-      // This process is being replaced: the next connection reaches its successor.
-      metrics.outcomes.busy++;
-      return json(res, 429, {
-        code: "InstanceBusy",
-        message: "this instance's process is being replaced; retry",
-      });
-    }
-    metrics.inflight++;
-    let outcome;
-    try {
-      outcome = await runner.invoke({
+    const chunks = [];
+    let bytes = 0;
+    req.on("data", (chunk) => {
+      bytes += chunk.length;
+      if (bytes <= MAX_REQUEST_BYTES) chunks.push(chunk);
+    });
+    req.on("end", () => {
+      try {
+        received();
+      } catch (err) {
+        fail(res, err);
+      }
+    });
+    function received() {
+      if (bytes > MAX_REQUEST_BYTES) {
+        return json(res, 413, { code: "RequestTooLarge", message: "the request body exceeds 6 MB" });
+      }
+      if (worker.retiring()) {
+        // This process is being replaced: the next connection reaches its successor.
+        metrics.outcomes.busy++;
+        return json(res, 429, {
+          code: "InstanceBusy",
+          message: "this instance's process is being replaced; retry",
+        });
+      }
+      metrics.inflight++;
+      const input = {
         requestId,
         deadlineMs,
         invokedArn: header(req, INVOKED_ARN),
         clientContext,
-        body,
+        body: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks),
         tail: header(req, LOG_TYPE) === "Tail",
         socket: req.socket,
+      };
+      runner.invoke(input, (outcome) => {
+        metrics.inflight--;
+        answerInvoke(res, outcome);
       });
-    } finally {
-      metrics.inflight--;
     }
+  }
+
+  function answerInvoke(res, outcome) {
     if (outcome.kind === "busy") {
       metrics.outcomes.busy++;
       return json(res, 429, {
@@ -165,17 +185,26 @@ export function createAgentServer(worker) {
     json(res, 404, { code: "NotFound", message: `no route for ${req.method} ${path}` });
   }
 
-  const server = createServer((req, res) => {
-    route(req, res).catch((err) => {
-      if (err instanceof BodyTooLarge) {
-        if (!res.headersSent)
-          json(res, 413, { code: "RequestTooLarge", message: "the request body exceeds 6 MB" });
-        return;
-      }
-      worker.log("error", "agent request failed", { err: { message: err?.message, stack: err?.stack } });
+  function fail(res, err) {
+    if (err instanceof BodyTooLarge) {
       if (!res.headersSent)
-        json(res, 500, { code: "InternalError", message: "the agent failed; see its log" });
-    });
+        json(res, 413, { code: "RequestTooLarge", message: "the request body exceeds 6 MB" });
+      return;
+    }
+    worker.log("error", "agent request failed", { err: { message: err?.message, stack: err?.stack } });
+    if (!res.headersSent) json(res, 500, { code: "InternalError", message: "the agent failed; see its log" });
+  }
+
+  const server = createServer((req, res) => {
+    if (req.method === "POST" && req.url === "/invoke") {
+      try {
+        invoke(req, res);
+      } catch (err) {
+        fail(res, err);
+      }
+      return;
+    }
+    route(req, res).catch((err) => fail(res, err));
   });
   // Invocations may run for up to 900 s: the request timeout must not cut them.
   server.requestTimeout = 0;

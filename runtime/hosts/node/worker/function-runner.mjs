@@ -13,6 +13,7 @@ import {
 import { LogTail } from "./output-capture.mjs";
 import { runHandler } from "./run-handler.mjs";
 import { errorReplyBytes, socketFd, writeAllSync } from "./replies.mjs";
+import { leave, outsideInvocations, trackConcurrently } from "./invocation-context.mjs";
 import { Watchdog } from "./watchdog.mjs";
 
 // Random bytes for trace ids, drawn 256 invocations at a time: one call per invoke costs more than the id.
@@ -31,6 +32,9 @@ function traceId() {
   const epoch = Math.floor(Date.now() / 1000).toString(16);
   return `Root=1-${epoch}-${root};Parent=${parent};Sampled=0`;
 }
+
+const NOT_READY = { kind: "notReady" };
+const BUSY = { kind: "busy" };
 
 function parseJson(text) {
   if (!text) return undefined;
@@ -59,14 +63,15 @@ export class FunctionRunner {
     this.capture = capture;
     this.metrics = metrics;
     this.retire = retire;
-    this.reasonFd = reasonFd;
     this.fn = undefined;
     this.initDone = undefined;
     this.initResult = undefined;
     this.handler = undefined;
     this.inflight = new Set();
     this.freeSlots = [];
-    this.watchdog = undefined;
+    this.watchdog = new Watchdog(reasonFd);
+    this.deadlineTimer = undefined;
+    this.deadlineTimerAt = 0;
   }
 
   get functionName() {
@@ -83,8 +88,8 @@ export class FunctionRunner {
     this.fn = fn;
     this.capture.rename(`${fn.namespace}/${fn.name}`);
     takeEnvironment(fn.env, fn.taskRoot);
+    trackConcurrently(fn.perInstance > 1);
     this.freeSlots = Array.from({ length: fn.perInstance }, (_, i) => fn.perInstance - 1 - i);
-    this.watchdog = new Watchdog(fn.perInstance, fn.timeoutSeconds, this.reasonFd);
     this.context = {
       functionName: process.env.AWS_LAMBDA_FUNCTION_NAME,
       memoryLimitInMB: process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
@@ -124,24 +129,22 @@ export class FunctionRunner {
 
   /**
    * Runs one invocation. `input`: {requestId, deadlineMs?, invokedArn?, clientContext?, body, tail, socket}.
-   * Resolves with {kind: "notReady" | "busy"} or {kind: "done", result, durationMs, logResult?}.
+   * Calls `done` with {kind: "notReady" | "busy"} or {kind: "done", result, durationMs, logResult?, invocation?}.
+   * Callbacks, not promises: this is the per-invocation path, and every promise costs here.
    */
-  async invoke(input) {
+  invoke(input, done) {
     const fn = this.fn;
-    if (!fn) return { kind: "notReady" };
-    if (!this.initResult) await this.initDone;
+    if (!fn) return done(NOT_READY);
+    if (!this.initResult) return void this.initDone.then(() => this.invoke(input, done));
     const started = performance.now();
     if (!this.initResult.ok) {
       // Lambda retries init on the next invoke, in a fresh runtime: this process gives way to one.
       this.retire("init retry");
-      return {
-        kind: "done",
-        result: { ok: false, error: this.initResult.error },
-        durationMs: performance.now() - started,
-      };
+      const durationMs = performance.now() - started;
+      return done({ kind: "done", result: { ok: false, error: this.initResult.error }, durationMs });
     }
     const slot = this.freeSlots.pop();
-    if (slot === undefined) return { kind: "busy" };
+    if (slot === undefined) return done(BUSY);
     const deadlineMs = input.deadlineMs ?? Date.now() + fn.timeoutSeconds * 1000;
     const tail = input.tail ? new LogTail() : undefined;
     tail?.append(`START RequestId: ${input.requestId} Version: $LATEST`);
@@ -151,43 +154,68 @@ export class FunctionRunner {
       tail,
       socket: input.socket,
       started,
+      slot,
+      deadlineMs,
+      done,
+      finished: false,
       answered: false,
     };
     this.inflight.add(invocation);
-    this.watchdog.arm(slot, deadlineMs, socketFd(input.socket), input.requestId);
+    this.watchdog.arm(slot, deadlineMs, socketFd(input.socket), input.requestId, fn.timeoutSeconds);
     process.env._X_AMZN_TRACE_ID = traceId();
-    let timer;
-    let outcome;
-    try {
-      const timedOut = new Promise((resolve) => {
-        timer = setTimeout(() => resolve("timeout"), Math.max(1, deadlineMs - Date.now()));
-      });
-      outcome = await Promise.race([this.run(input, deadlineMs, invocation), timedOut]);
-    } finally {
-      clearTimeout(timer);
-      this.watchdog.disarm(slot);
-      this.freeSlots.push(slot);
-      this.inflight.delete(invocation);
-    }
-    let result;
-    if (outcome === "timeout") {
-      result = { ok: false, error: timeoutError(input.requestId, fn.timeoutSeconds) };
-      this.retire("timeout");
-    } else {
-      result = this.toResult(outcome);
-    }
-    const durationMs = performance.now() - started;
-    this.capture.flush(invocation.log);
-    if (tail) this.endTail(tail, input.requestId, result, durationMs);
-    return { kind: "done", result, durationMs, ...(tail ? { logResult: tail.base64() } : {}), invocation };
+    this.armDeadline(deadlineMs);
+    this.run(input, deadlineMs, invocation, (outcome) => this.finish(invocation, this.toResult(outcome)));
   }
 
-  run(input, deadlineMs, invocation) {
+  finish(invocation, result) {
+    if (invocation.finished) return;
+    invocation.finished = true;
+    leave(invocation);
+    this.watchdog.disarm(invocation.slot);
+    this.freeSlots.push(invocation.slot);
+    this.inflight.delete(invocation);
+    const durationMs = performance.now() - invocation.started;
+    this.capture.flush(invocation.log);
+    const { tail } = invocation;
+    if (tail) this.endTail(tail, invocation.requestId, result, durationMs);
+    invocation.done({ kind: "done", result, durationMs, logResult: tail?.base64(), invocation });
+  }
+
+  /** One timer for all deadlines, armed for the earliest: a timer per invocation costs more than the no-op. */
+  armDeadline(deadlineMs) {
+    if (this.deadlineTimer && this.deadlineTimerAt <= deadlineMs) return;
+    if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
+    this.deadlineTimerAt = deadlineMs;
+    this.deadlineTimer = outsideInvocations(() =>
+      setTimeout(() => this.sweepDeadlines(), Math.max(1, deadlineMs - Date.now())),
+    );
+  }
+
+  sweepDeadlines() {
+    this.deadlineTimer = undefined;
+    const now = Date.now();
+    let next = Infinity;
+    for (const invocation of this.inflight) {
+      if (invocation.deadlineMs > now) {
+        next = Math.min(next, invocation.deadlineMs);
+        continue;
+      }
+      // The handler may still be running: this process gives way once the answer is out.
+      this.retire("timeout");
+      this.finish(invocation, {
+        ok: false,
+        error: timeoutError(invocation.requestId, this.fn.timeoutSeconds),
+      });
+    }
+    if (next !== Infinity) this.armDeadline(next);
+  }
+
+  run(input, deadlineMs, invocation, done) {
     let event;
     try {
       event = input.body.length === 0 ? {} : JSON.parse(input.body.toString("utf8"));
     } catch (err) {
-      return Promise.resolve({
+      return done({
         ok: false,
         error: { errorType: "Runtime.UnmarshalError", errorMessage: err.message },
         raw: true,
@@ -207,7 +235,7 @@ export class FunctionRunner {
       identity: undefined,
       getRemainingTimeInMillis: () => Math.max(0, deadlineMs - Date.now()),
     };
-    return runHandler(this.handler, event, context, invocation);
+    runHandler(this.handler, event, context, invocation, done);
   }
 
   toResult(outcome) {

@@ -1,14 +1,11 @@
 // Function output in the host worker: console and process.stdout/stderr writes become one JSON line each on the
-// worker's stdout, carrying the request id of the invocation that wrote them (AsyncLocalStorage follows timers,
-// promises and callbacks an invocation started), and go into that invocation's log tail. Same line format as
-// the agent's LogCapture (runtime/log-capture.ts) for child-process hosts.
-import { AsyncLocalStorage } from "node:async_hooks";
+// worker's stdout, carrying the request id of the invocation that wrote them (followed through the timers,
+// promises and callbacks an invocation started; see invocation-context.mjs), and go into that invocation's log
+// tail. Same line format as the agent's LogCapture (runtime/log-capture.ts) for child-process hosts.
+import { currentInvocation } from "./invocation-context.mjs";
 
 export const TAIL_BYTES = 4096;
 const MAX_LINE_BYTES = 256 * 1024;
-
-/** The invocation whose code is running now (undefined between invocations). */
-export const currentInvocation = new AsyncLocalStorage();
 
 export class LogTail {
   constructor() {
@@ -96,7 +93,7 @@ export class OutputCapture {
   }
 
   push(stream, chunk) {
-    const buffer = currentInvocation.getStore()?.log ?? this.between;
+    const buffer = currentInvocation()?.log ?? this.between;
     let text = buffer[stream] + chunk;
     let newline = text.indexOf("\n");
     while (newline !== -1) {

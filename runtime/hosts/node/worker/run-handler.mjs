@@ -2,9 +2,10 @@
 // callback settles it at once when context.callbackWaitsForEmptyEventLoop is false, otherwise once the work the
 // invocation started (timers, sockets, file operations: its async resources that keep a process alive) is done,
 // which is what "the event loop is empty" means for one invocation in a shared process. A handler that neither
-// returns a promise nor calls back ends with null once its work is done.
+// returns a promise nor calls back ends with null once its work is done. Async functions need none of this
+// tracking, so they run without it.
 import { createHook } from "node:async_hooks";
-import { currentInvocation } from "./output-capture.mjs";
+import { currentInvocation, outsideInvocations, runIn } from "./invocation-context.mjs";
 
 // Promises do not keep a process alive; everything else an invocation creates may.
 const UNTRACKED = new Set(["PROMISE", "TickObject", "Microtask"]);
@@ -12,11 +13,15 @@ const RECHECK_MS = 10;
 
 /** Invocations waiting for their work to finish; the hook runs only while there are any. */
 const waiting = new Set();
+let recheck;
+
+/** Schedules outside any invocation, so that the check itself is not work of the invocation. */
+const soon = (fn) => outsideInvocations(() => setImmediate(fn));
 
 const hook = createHook({
   init(asyncId, type, _trigger, resource) {
     if (UNTRACKED.has(type)) return;
-    const invocation = currentInvocation.getStore();
+    const invocation = currentInvocation();
     if (invocation?.pending) invocation.pending.set(asyncId, resource);
   },
   destroy(asyncId) {
@@ -25,14 +30,10 @@ const hook = createHook({
     }
   },
 });
-let recheck;
-
-/** Schedules outside any invocation, so that the check itself is not work of the invocation. */
-const soon = (fn) => currentInvocation.exit(() => setImmediate(fn));
 
 function isIdle(invocation) {
   for (const [id, resource] of invocation.pending) {
-    // An unref'd timer or socket does not keep a process alive; a closed handle is done.
+    // An unref'd timer or socket does not keep a process alive; a timer that ran is done.
     if (typeof resource?.hasRef === "function" && !resource.hasRef()) continue;
     if (resource?.constructor?.name === "Timeout" && resource._destroyed) {
       invocation.pending.delete(id);
@@ -49,7 +50,7 @@ function startWaiting(invocation) {
   if (waiting.size === 1) {
     hook.enable();
     // Resources can be unref'd without a destroy event: look again now and then.
-    recheck = currentInvocation.exit(() =>
+    recheck = outsideInvocations(() =>
       setInterval(() => {
         for (const w of waiting) if (w.whenIdle) w.checkIdle();
       }, RECHECK_MS),
@@ -71,51 +72,50 @@ function isAsyncFunction(fn) {
 }
 
 /**
- * Runs `handler` inside `invocation` (the AsyncLocalStorage store); resolves with {ok, value} or {ok:false, error}.
+ * Runs `handler` as code of `invocation`; calls `done` once with {ok, value} or {ok: false, error}.
  * `invocation` gets `pending`, `whenIdle` and `checkIdle` while it waits for its work.
  */
-export function runHandler(handler, event, context, invocation) {
-  return new Promise((resolve) => {
-    let settled = false;
-    let pending;
-    const tracks = !isAsyncFunction(handler);
-    const finish = (outcome) => {
-      if (settled) return;
-      settled = true;
-      stopWaiting(invocation);
-      resolve(outcome);
+export function runHandler(handler, event, context, invocation, done) {
+  let settled = false;
+  let pending;
+  const tracks = !isAsyncFunction(handler);
+  const finish = (outcome) => {
+    if (settled) return;
+    settled = true;
+    if (tracks) stopWaiting(invocation);
+    done(outcome);
+  };
+  const callback = (err, value) => {
+    if (pending) return;
+    pending = err !== undefined && err !== null ? { ok: false, error: err } : { ok: true, value };
+    if (!context.callbackWaitsForEmptyEventLoop || !tracks) return finish(pending);
+    invocation.whenIdle = () => pending;
+    soon(invocation.checkIdle);
+  };
+  if (tracks) {
+    startWaiting(invocation);
+    invocation.checkIdle = () => {
+      if (!settled && invocation.whenIdle && isIdle(invocation)) finish(invocation.whenIdle());
     };
-    if (tracks) {
-      startWaiting(invocation);
-      invocation.checkIdle = () => {
-        if (!settled && invocation.whenIdle && isIdle(invocation)) finish(invocation.whenIdle());
-      };
-    }
-    const callback = (err, value) => {
-      if (pending) return;
-      pending = err !== undefined && err !== null ? { ok: false, error: err } : { ok: true, value };
-      if (!context.callbackWaitsForEmptyEventLoop || !tracks) return finish(pending);
-      invocation.whenIdle = () => pending;
-      soon(invocation.checkIdle);
-    };
-    context.done = (err, value) => callback(err, value);
-    context.succeed = (value) => callback(null, value);
-    context.fail = (err) => callback(err ?? "handled");
-    currentInvocation.run(invocation, () => {
-      try {
-        const returned = handler(event, context, callback);
-        if (returned && typeof returned.then === "function") {
-          returned.then(
-            (value) => finish({ ok: true, value }),
-            (error) => finish({ ok: false, error }),
-          );
-        } else if (tracks && !pending) {
-          invocation.whenIdle = () => pending ?? { ok: true, value: null };
-          soon(invocation.checkIdle);
-        }
-      } catch (error) {
-        finish({ ok: false, error });
+  }
+  // The pre-async-era completion methods some handlers still call.
+  context.done = callback;
+  context.succeed = (value) => callback(null, value);
+  context.fail = (err) => callback(err ?? "handled");
+  runIn(invocation, () => {
+    try {
+      const returned = handler(event, context, callback);
+      if (returned && typeof returned.then === "function") {
+        returned.then(
+          (value) => finish({ ok: true, value }),
+          (error) => finish({ ok: false, error }),
+        );
+      } else if (tracks && !pending) {
+        invocation.whenIdle = () => pending ?? { ok: true, value: null };
+        soon(invocation.checkIdle);
       }
-    });
+    } catch (error) {
+      finish({ ok: false, error });
+    }
   });
 }

@@ -8,7 +8,7 @@ import { FIELDS, ID_BYTES } from "./watchdog.mjs";
 
 const POLL_MS = 100;
 const GRACE_MS = 250;
-const { words, ids, base, timeoutSeconds, reasonFd } = workerData;
+const { words, ids, base, reasonFd } = workerData;
 const slots = words.length / FIELDS;
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
@@ -34,6 +34,7 @@ for (;;) {
     const fd = words[slot * FIELDS + 1];
     if (deadline === 0 || fd < 0) continue;
     const requestId = requestIdOf(slot);
+    const timeoutSeconds = words[slot * FIELDS + 3];
     const error =
       slot === overdue ? timeoutError(requestId, timeoutSeconds) : exitError(requestId, null, "SIGKILL");
     writeAllSync(fd, errorReplyBytes(error, Date.now() - base - deadline + timeoutSeconds * 1000));

@@ -5,16 +5,19 @@
 import { Worker } from "node:worker_threads";
 
 export const ID_BYTES = 128;
-/** Per slot: deadline (ms after `base`, 0 = idle), connection fd, request id length. */
-export const FIELDS = 3;
+/** Per slot: deadline (ms after `base`, 0 = idle), connection fd, request id length, timeoutSeconds. */
+export const FIELDS = 4;
+/** perInstance's upper bound (runtime/specialize-request.ts). */
+export const MAX_SLOTS = 1000;
 
 export class Watchdog {
-  constructor(slots, timeoutSeconds, reasonFd) {
+  /** Started with the worker, before any function is known: a thread takes milliseconds to boot. */
+  constructor(reasonFd, slots = MAX_SLOTS) {
     this.base = Date.now();
     this.words = new Int32Array(new SharedArrayBuffer(4 * FIELDS * slots));
     this.ids = new Uint8Array(new SharedArrayBuffer(ID_BYTES * slots));
     this.thread = new Worker(new URL("./watchdog-thread.mjs", import.meta.url), {
-      workerData: { words: this.words, ids: this.ids, base: this.base, timeoutSeconds, reasonFd },
+      workerData: { words: this.words, ids: this.ids, base: this.base, reasonFd },
       stdout: false,
       stderr: false,
       env: {},
@@ -22,12 +25,13 @@ export class Watchdog {
     this.thread.unref();
   }
 
-  arm(slot, deadlineMs, fd, requestId) {
+  arm(slot, deadlineMs, fd, requestId, timeoutSeconds) {
     const at = slot * FIELDS;
     const written = this.ids.subarray(slot * ID_BYTES, (slot + 1) * ID_BYTES);
     const { written: length } = new TextEncoder().encodeInto(requestId, written);
     this.words[at + 1] = fd;
     this.words[at + 2] = length;
+    this.words[at + 3] = timeoutSeconds;
     Atomics.store(this.words, at, Math.max(1, deadlineMs - this.base));
   }
 
