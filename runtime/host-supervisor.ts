@@ -87,10 +87,34 @@ export class HostSupervisor {
       const prepared = this.prepare(this.config.function);
       if (typeof prepared === "string") return Promise.reject(new CodeError(prepared));
       this.specialization = prepared;
-    }
+    } else this.warmUp();
     const ready = new Promise<void>((resolve) => (this.onFirstReady = resolve));
     this.current = this.spawn(this.specialization?.fn);
     return ready;
+  }
+
+  /** Runs the specialization's validation and env code once, so the first /specialize does not compile it. */
+  private warmUp(): void {
+    const sample = parseSpecializeRequest({
+      namespace: "warm",
+      name: "up",
+      runtime: this.runtime,
+      handler: "index.handler",
+      code: { files: {} },
+      env: { WARM: "up" },
+    });
+    if (!sample.ok) return;
+    buildLambdaEnv({
+      fn: sample.spec,
+      taskRoot: this.tmpDir,
+      runtimeDir: runtimeDir(this.runtime),
+      runtimeApi: `127.0.0.1:${this.port}`,
+      region: this.config.region,
+      logStreamName: this.streamName,
+      tmpDir: this.tmpDir,
+      initializationType: "on-demand",
+      parentEnv: process.env,
+    });
   }
 
   /** SIGTERM: workers stop taking connections, finish what runs (up to `drainMs`), then everything stops. */

@@ -98,6 +98,22 @@ describe("in-process Node host worker", () => {
     assert.equal((quick!.json as Json).tag, "quick");
   });
 
+  it("specializes into a fresh worker when the function's env is read at process start (NODE_OPTIONS)", async () => {
+    const agent = await AgentProcess.start({ KAPPA_RUNTIME: "nodejs20" });
+    started.push(agent);
+    const [generic] = agent.childPids();
+    const spec = fixtureFunction("node-host-worker", "index.heapLimit", {
+      env: { NODE_OPTIONS: "--max-old-space-size=64" },
+    });
+    const res = await agent.specialize(spec);
+    assert.equal(res.status, 200);
+    assert.deepEqual(res.json, { ready: true, function: "default/test-fn" });
+    const invoked = (await agent.invoke({})).json as Json;
+    assert.ok((invoked.heapLimitMiB as number) < 256, `NODE_OPTIONS applied: ${invoked.heapLimitMiB} MiB`);
+    assert.notEqual(invoked.pid, generic, "not the generic worker");
+    assert.equal((await agent.specialize(spec)).status, 200, "specializing again is a no-op");
+  });
+
   it("keeps the Runtime API child-process host with KAPPA_NODE_HOST=runtime-api", async () => {
     const agent = await start("index.tagged", {}, { KAPPA_NODE_HOST: "runtime-api" });
     const res = await agent.invoke({ tag: "classic", ms: 1 });

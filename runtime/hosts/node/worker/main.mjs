@@ -48,10 +48,13 @@ function become(fn) {
   });
 }
 
+let watchdogOnline = false;
+void runner.watchdog.online.then(() => (watchdogOnline = true));
+
 const worker = {
   runner,
   metrics,
-  primed: () => runner.fn === undefined,
+  primed: () => runner.fn === undefined && watchdogOnline,
   retiring: () => retiring || draining,
   log: (level, msg, fields) => capture.agentLine(level, msg, fields),
   specialize(body) {
@@ -72,7 +75,7 @@ process.on("message", (message, handle) => {
     case "start": {
       metrics.carry(message.carry);
       server = createAgentServer(worker);
-      const init = message.fn ? become(message.fn) : Promise.resolve();
+      const init = message.fn ? become(message.fn) : runner.watchdog.online;
       server.listen(handle, () => void init.then(() => send({ type: "ready" })));
       break;
     }

@@ -23,6 +23,8 @@ export class Watchdog {
       env: {},
     });
     this.thread.unref();
+    /** resolves once the thread runs: until then it would compete with a specialization for the CPU */
+    this.online = new Promise((resolve) => this.thread.once("online", resolve));
   }
 
   arm(slot, deadlineMs, fd, requestId, timeoutSeconds) {
