@@ -85,16 +85,28 @@ export class QueueMessages {
     queueName: string,
     prepared: PreparedMessage[],
   ): Promise<(SendMessageOutput | QueueError)[]> {
+    const fifo = isFifoName(queueName);
+    const channel = this.context.keys.wakeChannel(queueName);
     const args: (string | number)[] = [prepared.length];
     for (const m of prepared)
       args.push(randomUUID(), m.blob, m.size, m.delaySeconds, m.groupId, m.deduplicationId, m.contentSha256);
-    const [results, visible] = (await runScript(this.context, "send", queueName, args)) as [
-      [string, string, string][],
-      number,
-    ];
+    // Standard queues: hand the new messages straight to receivers of this engine that wait for them.
+    const claimed = fifo
+      ? []
+      : this.wakeHub.claim(channel, prepared.filter((m) => m.delaySeconds <= 0).length);
+    args.push(claimed.length);
+    for (const c of claimed) args.push(c.request.max, c.request.visibility, randomBytes(6).toString("hex"));
+    let reply: [[string, string, string][], number, [number, (string | number)[]][]];
+    try {
+      reply = (await runScript(this.context, "send", queueName, args)) as typeof reply;
+    } catch (error) {
+      for (const c of claimed) c.deliver(undefined);
+      throw error;
+    }
+    const [results, visible, handed] = reply;
+    claimed.forEach((c, i) => c.deliver(handed[i]?.[1], handed[i]?.[0]));
     // The script published "<visible> <first message id>"; wake this engine's receivers now, not on its echo.
-    this.wakeHub.sent(this.context.keys.wakeChannel(queueName), visible, args[1] as string);
-    const fifo = isFifoName(queueName);
+    this.wakeHub.sent(channel, visible, args[1] as string);
     return results.map(([status, messageId, seq]) => {
       if (status !== "OK") return (entryError[status] ?? (() => QueueError.fromCode(status)))();
       return fifo ? { messageId, sequenceNumber: sequenceNumber(seq) } : { messageId };
@@ -159,9 +171,13 @@ export class QueueMessages {
     try {
       // A receive of this engine just left the queue with nothing visible and nothing was announced since (a
       // consumer back from deleting its batch): wait for a wake before looking, rather than look to find nothing.
+      const handOff = { max, visibility };
       const quietMs = wait && lease?.quietFor(clock);
-      if (quietMs) await lease!.wait(lease!.version(), Math.min(wait! * 1000, quietMs), max, signal);
+      let handed: (string | number)[] | undefined;
+      if (quietMs)
+        handed = await lease!.wait(lease!.version(), Math.min(wait! * 1000, quietMs), max, signal, handOff);
       for (;;) {
+        if (handed) return this.received(name, this.toMessages(name, handed));
         const seen = lease?.version() ?? 0;
         const nonce = randomBytes(6).toString("hex");
         const reply = (await runScript(this.context, "receive", name, [max, visibility, nonce])) as [
@@ -181,19 +197,23 @@ export class QueueMessages {
         wait ??= defaultWait;
         const remaining = wait * 1000 - (Date.now() - started);
         if (messages.length > 0 || remaining <= 0 || !lease || signal?.aborted) {
-          if (messages.length) this.context.metrics?.received.inc({ queue: name }, messages.length);
           // Messages are still visible: let waiters of this process take them.
           if (left > 0) lease?.nudge(left);
-          return { messages };
+          return this.received(name, messages);
         }
         // Nothing taken although some are visible (a call's dead-letter budget ran out): look again at once.
         if (left > 0) continue;
         const untilDue = nextDue >= 0 ? Math.max(1, nextDue - now + 1) : remaining;
-        await lease.wait(seen, Math.min(remaining, untilDue), max, signal);
+        handed = await lease.wait(seen, Math.min(remaining, untilDue), max, signal, handOff);
       }
     } finally {
       lease?.release();
     }
+  }
+
+  private received(queueName: string, messages: ReceivedMessage[]): ReceiveMessageOutput {
+    if (messages.length) this.context.metrics?.received.inc({ queue: queueName }, messages.length);
+    return { messages };
   }
 
   private toMessages(queueName: string, flat: (string | number)[]): ReceivedMessage[] {

@@ -8,11 +8,29 @@
 // covered are kept as credit, and a receiver that was busy (its check started before the publish) and finds
 // credit checks again at once; a receiver whose check started after every publish so far saw the queue as it
 // is, so it clears the credit and waits. A receiver that leaves more messages visible wakes others (nudge).
+// Hand-off: a send of this engine to a standard queue first claims waiting receivers of this engine (claim());
+// its script then receives the new messages for them in the same call, and each claimed receiver returns them
+// without a receive script of its own (one round trip from send to receive instead of two).
 import type { RedisClient } from "./scripts.js";
+
+/** What a waiting receiver asks for when a local send hands it messages. */
+export interface HandOffRequest {
+  max: number;
+  /** Seconds, -1 for the queue's default. */
+  visibility: number;
+}
+
+/** A waiter a send claimed: give it the messages its script received for it (none: it looks itself). */
+export interface ClaimedWaiter {
+  request: HandOffRequest;
+  /** `flat` as receive-19.lua returns messages; `visibilityMs` the timeout they got. */
+  deliver(flat: (string | number)[] | undefined, visibilityMs?: number): void;
+}
 
 interface Waiter {
   capacity: number;
-  wake(): void;
+  handOff?: HandOffRequest;
+  settle(handed?: (string | number)[]): void;
 }
 
 interface Channel {
@@ -36,8 +54,15 @@ const LINGER_MS = 10_000;
 export interface WakeLease {
   /** The channel's version now; pass it to wait() after checking the queue. */
   version(): number;
-  /** Resolves on a wake after `seen`, after `ms`, or on abort; never rejects. */
-  wait(seen: number, ms: number, capacity: number, signal?: AbortSignal): Promise<void>;
+  /** Resolves on a wake after `seen`, after `ms`, or on abort; never rejects. With `handOff`, a local send may
+   * claim the waiter and resolve it with messages its script received for it (flat, as receive-19.lua's). */
+  wait(
+    seen: number,
+    ms: number,
+    capacity: number,
+    signal?: AbortSignal,
+    handOff?: HandOffRequest,
+  ): Promise<(string | number)[] | undefined>;
   /** Wake waiters for `count` messages the caller saw still visible after its receive. */
   nudge(count: number): void;
   /** The caller's receive, started at version `seen`, left nothing visible; something becomes visible by
@@ -82,6 +107,31 @@ export class WakeHub {
     this.publish(name, Number(space >= 0 ? message.slice(0, space) : message) || 1);
   }
 
+  /** Takes waiters that accept hand-off off the channel, oldest first, until their batches cover `count`. */
+  claim(name: string, count: number): ClaimedWaiter[] {
+    const channel = this.channels.get(name);
+    const claimed: ClaimedWaiter[] = [];
+    if (!channel) return claimed;
+    let remaining = count;
+    for (const waiter of channel.waiters) {
+      if (remaining <= 0) break;
+      const request = waiter.handOff;
+      if (!request) continue;
+      channel.waiters.delete(waiter);
+      remaining -= waiter.capacity;
+      claimed.push({
+        request,
+        deliver: (flat, visibilityMs) => {
+          // Handed messages are in flight until their timeout: nothing said "empty" beyond that.
+          if (flat?.length && channel.empty && visibilityMs !== undefined)
+            channel.empty.dueAt = Math.min(channel.empty.dueAt, performance.now() + visibilityMs);
+          waiter.settle(flat?.length ? flat : undefined);
+        },
+      });
+    }
+    return claimed;
+  }
+
   /** A send of this engine made `count` messages visible: wake now rather than on its publish (`token`). */
   sent(name: string, count: number, token: string): void {
     if (count <= 0 || !this.channels.has(name)) return;
@@ -111,7 +161,7 @@ export class WakeHub {
     for (const waiter of channel.waiters) {
       if (remaining <= 0) break;
       remaining -= waiter.capacity;
-      waiter.wake();
+      waiter.settle();
     }
     return Math.max(0, remaining);
   }
@@ -137,33 +187,44 @@ export class WakeHub {
     let released = false;
     return {
       version: () => current.version,
-      wait: (seen, ms, capacity, signal) =>
-        new Promise<void>((resolve) => {
-          if (ms <= 0 || signal?.aborted) return resolve();
+      wait: (seen, ms, capacity, signal, handOff) =>
+        new Promise<(string | number)[] | undefined>((resolve) => {
+          if (ms <= 0 || signal?.aborted) return resolve(undefined);
           if (current.version === seen) current.credit = 0;
           else if (current.credit > 0) {
             current.credit = Math.max(0, current.credit - capacity);
-            return resolve();
+            return resolve(undefined);
           }
+          let settled = false;
           const waiter: Waiter = {
             capacity,
-            wake: () => {
+            handOff,
+            settle: (handed) => {
+              if (settled) return;
+              settled = true;
               clearTimeout(timer);
               current.waiters.delete(waiter);
               signal?.removeEventListener("abort", onAbort);
-              resolve();
+              resolve(handed);
             },
           };
-          // An aborted waiter may have been chosen for a wake: hand that wake to the next one.
+          // An aborted waiter may have been chosen for a wake: hand that wake to the next one. (A claimed
+          // waiter is off the set: it returns when its send does, with what was received for it.)
           const onAbort = () => {
-            waiter.wake();
+            if (!current.waiters.has(waiter)) return;
+            waiter.settle();
             this.announce(current, capacity);
           };
-          const timer = setTimeout(waiter.wake, ms);
+          const timer = setTimeout(() => {
+            if (current.waiters.has(waiter)) waiter.settle();
+          }, ms);
           current.waiters.add(waiter);
           signal?.addEventListener("abort", onAbort, { once: true });
         }),
-      nudge: (count) => this.announce(current, count),
+      nudge: (count) => {
+        current.empty = undefined;
+        this.announce(current, count);
+      },
       markEmpty: (seen, dueInMs, clock) => {
         if (current.version === seen) current.empty = { dueAt: performance.now() + dueInMs, clock };
       },
@@ -197,7 +258,7 @@ export class WakeHub {
     this.closed = true;
     for (const channel of this.channels.values()) {
       clearTimeout(channel.linger);
-      for (const waiter of channel.waiters) waiter.wake();
+      for (const waiter of channel.waiters) waiter.settle();
     }
     this.channels.clear();
     const subscriber = this.subscriber;

@@ -3,7 +3,11 @@
 -- ARGV[1] clock offset ms, ARGV[2] number of messages n, then 7 values per message:
 --   id, blob, size in bytes (body + attributes), delay seconds (-1 = queue default), group id, explicit
 --   deduplication id ('' = none), SHA-256 of the body (used when ContentBasedDeduplication is on).
--- Returns { { status, message id, sequence } per message, number of messages made visible }; status is 'OK' or
+-- Then ARGV[3 + 7n] number of hand-offs k (standard queues) and 3 values each: max messages, visibility timeout
+-- seconds (-1 = queue default), nonce: receivers waiting in the sending engine, who get the new visible
+-- messages received for them here (as receive-19.lua would, right after the send) instead of a wake.
+-- Returns { { status, message id, sequence } per message, number of messages made visible and not handed off,
+-- { { visibility ms, messages as receive-19.lua returns them } per hand-off } }; status is 'OK' or
 -- an error code for that entry (MessageTooLong, MissingDeduplicationId). A FIFO duplicate within 5 minutes
 -- returns 'OK' with the original id and sequence. Publishes "<visible> <first message id>" on the wake
 -- channel; the id lets the sending engine skip the publish after waking its own receivers directly.
@@ -25,7 +29,7 @@ if s.fifo then
 end
 local result = {}
 local visible = 0
-local msgs, seqs, byage, ready = {}, {}, {}, {}
+local msgs, seqs, byage, ready, blobs = {}, {}, {}, {}, {}
 local n = tonumber(ARGV[2])
 -- Standard queues: reserve the sequence numbers of the messages that fit in one HINCRBY.
 local next_seq = 0
@@ -81,6 +85,7 @@ for m = 0, n - 1 do
     local seq = next_seq
     msgs[#msgs + 1] = id
     msgs[#msgs + 1] = blob
+    blobs[id] = blob
     seqs[#seqs + 1] = id
     seqs[#seqs + 1] = seq
     byage[#byage + 1] = now
@@ -100,6 +105,58 @@ if #msgs > 0 then
   redis.call('HSET', K_SEQ, unpack(seqs))
   redis.call('ZADD', K_BYAGE, unpack(byage))
 end
+-- Hand-offs take the new visible messages in order (receive count 1, so never a dead letter); the rest is ready.
+local handed = {}
+local k = tonumber(ARGV[3 + n * 7]) or 0
+if k > 0 then
+  local r = 1
+  local rc_args, fr_args, tok_args, inflight = {}, {}, {}, {}
+  for h = 0, k - 1 do
+    local a = 4 + n * 7 + h * 3
+    local max, visibility, nonce = tonumber(ARGV[a]), tonumber(ARGV[a + 1]), ARGV[a + 2]
+    local visibility_ms = s.visibility_ms
+    if visibility >= 0 then
+      visibility_ms = visibility * 1000
+    end
+    local flat = {}
+    while max > 0 and r < #ready do
+      local id = ready[r + 1]
+      local token = nonce .. ':' .. now .. ':1'
+      rc_args[#rc_args + 1] = id
+      rc_args[#rc_args + 1] = 1
+      fr_args[#fr_args + 1] = id
+      fr_args[#fr_args + 1] = now
+      tok_args[#tok_args + 1] = id
+      tok_args[#tok_args + 1] = token
+      inflight[#inflight + 1] = now + visibility_ms
+      inflight[#inflight + 1] = id
+      local f = #flat
+      flat[f + 1] = id
+      flat[f + 2] = blobs[id]
+      flat[f + 3] = 1
+      flat[f + 4] = now
+      flat[f + 5] = token
+      flat[f + 6] = now
+      flat[f + 7] = ''
+      flat[f + 8] = ''
+      r = r + 2
+      max = max - 1
+      visible = visible - 1
+    end
+    handed[h + 1] = { visibility_ms, flat }
+  end
+  if #inflight > 0 then
+    redis.call('HSET', K_RC, unpack(rc_args))
+    redis.call('HSET', K_FR, unpack(fr_args))
+    redis.call('HSET', K_TOK, unpack(tok_args))
+    redis.call('ZADD', K_INFLIGHT, unpack(inflight))
+  end
+  local rest = {}
+  for i = r, #ready do
+    rest[#rest + 1] = ready[i]
+  end
+  ready = rest
+end
 if #ready > 0 then
   redis.call('ZADD', K_READY, unpack(ready))
 end
@@ -107,4 +164,4 @@ end
 if visible > 0 then
   redis.call('PUBLISH', WAKE_CHANNEL, visible .. ' ' .. ARGV[3])
 end
-return { result, visible }
+return { result, visible, handed }
