@@ -25,6 +25,8 @@ import { CodeError, createTempDir, materializeCode } from "./task-root.js";
 /** A worker that dies this soon after it started, twice in a row, is restarted after a pause. */
 const QUICK_EXIT_MS = 1000;
 const RESTART_PAUSE_MS = 1000;
+/** A worker reports not ready when the supervisor falls silent (frozen, wedged): it could not replace it. */
+const HEARTBEAT_MS = 1000;
 /** Workers that die before the first one ever became ready: the agent cannot run here. */
 const MAX_FAILED_STARTS = 5;
 
@@ -89,6 +91,9 @@ export class HostSupervisor {
       this.specialization = prepared;
     } else this.warmUp();
     const ready = new Promise<void>((resolve) => (this.onFirstReady = resolve));
+    setInterval(() => {
+      for (const worker of this.workers) this.send(worker, { type: "heartbeat" });
+    }, HEARTBEAT_MS).unref();
     this.current = this.spawn(this.specialization?.fn);
     return ready;
   }
@@ -153,7 +158,18 @@ export class HostSupervisor {
     });
     child.on("message", (message: FromWorker) => this.onMessage(worker, message));
     child.on("error", (err) => this.log.error({ err }, "host worker error"));
-    child.on("exit", (code, signal) => this.onExit(worker, code, signal));
+    child.on("exit", (code, signal) => {
+      // The last-words pipe may still hold the watchdog's reason: 'close' comes once it is drained. A grandchild
+      // holding the pipe open must not delay the restart, hence the bound.
+      let handled = false;
+      const proceed = (): void => {
+        if (handled) return;
+        handled = true;
+        this.onExit(worker, code, signal);
+      };
+      child.once("close", proceed);
+      setTimeout(proceed, 100);
+    });
     this.send(worker, { type: "start", carry: this.counts, ...(fn ? { fn } : {}) }, this.handle);
     return worker;
   }

@@ -27,7 +27,8 @@ export type ToWorker =
   | { type: "become"; id: number; fn: WorkerFunction }
   | { type: "specialized"; id: number; status: number; body: unknown; stepDown?: boolean }
   | { type: "carry"; carry: CarriedCounts }
-  | { type: "drain" };
+  | { type: "drain" }
+  | { type: "heartbeat" };
 
 export type InitResult = { ok: true } | { ok: false; error: { errorType: string; errorMessage: string } };
 

@@ -35,12 +35,18 @@ export class AgentProcess {
     return this.child.pid!;
   }
 
-  /** Process ids of the agent's children (its host worker, or its handler processes). */
-  childPids(): number[] {
-    return spawnSync("ps", ["-o", "pid=", "--ppid", String(this.pid)], { encoding: "utf8" })
+  /** Process ids of the agent's children whose command line matches (its host worker, its handler processes). */
+  childPids(command: RegExp): number[] {
+    return spawnSync("ps", ["-o", "pid=,args=", "--ppid", String(this.pid)], { encoding: "utf8" })
       .stdout.split("\n")
-      .map((line) => Number(line.trim()))
-      .filter((pid) => pid > 0);
+      .map((line) => line.trim())
+      .filter((line) => command.test(line))
+      .map((line) => Number(line.split(/\s+/)[0]));
+  }
+
+  /** The in-process host worker's process id (undefined while it restarts). */
+  workerPid(): number | undefined {
+    return this.childPids(/hosts\/node\/worker\/main\.mjs/)[0];
   }
 
   /** Starts runtime/main.ts, or `command` (e.g. the bundled agent of the images). */

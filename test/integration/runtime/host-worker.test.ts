@@ -28,7 +28,8 @@ describe("in-process Node host worker", () => {
 
   it("answers a synchronous busy loop at its deadline (watchdog) and replaces the process", async () => {
     const agent = await start("index.spin", { timeoutSeconds: 1 });
-    const [workerBefore] = agent.childPids();
+    const workerBefore = agent.workerPid();
+    assert.ok(workerBefore, "the agent runs a host worker");
     const res = await agent.invoke({ ms: 4000 }, { "x-kappa-request-id": "req-spin" });
     assert.equal(res.status, 200);
     assert.equal(res.functionError, "Unhandled");
@@ -38,7 +39,7 @@ describe("in-process Node host worker", () => {
     });
     const next = await agent.invoke({ ms: 1 });
     assert.deepEqual(next.json, { spun: 1, invocations: 1 }, "a fresh process served it");
-    assert.notEqual(agent.childPids()[0], workerBefore);
+    assert.notEqual(agent.workerPid(), workerBefore);
     const metrics = await agent.get("/metrics");
     assert.match(metrics.text, /kappa_runtime_process_restarts_total\{reason="timeout"\} 1/);
   });
@@ -56,7 +57,7 @@ describe("in-process Node host worker", () => {
 
   it("closes the connection when the worker is killed, and serves the next invoke from a new one", async () => {
     const agent = await start("index.tagged", { timeoutSeconds: 10 });
-    const [worker] = agent.childPids();
+    const worker = agent.workerPid();
     assert.ok(worker, "the agent runs a host worker");
     const running = agent.invoke({ tag: "killed", ms: 2000 });
     await new Promise((resolve) => setTimeout(resolve, 300));
@@ -101,7 +102,7 @@ describe("in-process Node host worker", () => {
   it("specializes into a fresh worker when the function's env is read at process start (NODE_OPTIONS)", async () => {
     const agent = await AgentProcess.start({ KAPPA_RUNTIME: "nodejs20" });
     started.push(agent);
-    const [generic] = agent.childPids();
+    const generic = agent.workerPid();
     const spec = fixtureFunction("node-host-worker", "index.heapLimit", {
       env: { NODE_OPTIONS: "--max-old-space-size=64" },
     });
@@ -112,6 +113,28 @@ describe("in-process Node host worker", () => {
     assert.ok((invoked.heapLimitMiB as number) < 256, `NODE_OPTIONS applied: ${invoked.heapLimitMiB} MiB`);
     assert.notEqual(invoked.pid, generic, "not the generic worker");
     assert.equal((await agent.specialize(spec)).status, 200, "specializing again is a no-op");
+  });
+
+  it("reports not ready while the supervisor is frozen (it could not replace a dying worker)", async () => {
+    const agent = await start("index.tagged");
+    assert.equal((await agent.get("/readyz")).status, 200);
+    process.kill(agent.pid, "SIGSTOP");
+    try {
+      let status = 200;
+      for (let i = 0; i < 100 && status === 200; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        status = (await agent.get("/readyz")).status;
+      }
+      assert.equal(status, 503);
+    } finally {
+      process.kill(agent.pid, "SIGCONT");
+    }
+    let status = 503;
+    for (let i = 0; i < 50 && status !== 200; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      status = (await agent.get("/readyz")).status;
+    }
+    assert.equal(status, 200, "ready again once the supervisor runs");
   });
 
   it("keeps the Runtime API child-process host with KAPPA_NODE_HOST=runtime-api", async () => {

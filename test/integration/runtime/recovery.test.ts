@@ -105,13 +105,13 @@ describe("recovery and concurrency", () => {
     const envRes = await agent.invoke({});
     assert.equal(envRes.status, 200);
     await agent.stop();
-    // The host exits when its Runtime API goes away; nothing of it may linger.
+    // The host (or host worker) exits when the agent goes away; nothing of it may linger.
     await new Promise((resolve) => setTimeout(resolve, 300));
     const { execSync } = await import("node:child_process");
     const hosts = execSync("ps -eo pid,ppid,args")
       .toString()
       .split("\n")
-      .filter((l) => l.includes("hosts/node/index.mjs"));
+      .filter((l) => l.includes("hosts/node/index.mjs") || l.includes("hosts/node/worker/main.mjs"));
     const orphans = hosts.filter((l) => l.trim().split(/\s+/)[1] === "1");
     assert.deepEqual(orphans, []);
   });

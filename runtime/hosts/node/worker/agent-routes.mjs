@@ -165,9 +165,16 @@ export function createAgentServer(worker) {
     if (req.method === "GET" && path === "/healthz")
       return json(res, 200, { status: "ok", primed: worker.primed() });
     if (req.method === "GET" && path === "/readyz") {
-      return runner.ready
-        ? json(res, 200, { status: "ready", function: runner.functionName })
-        : json(res, 503, { code: "NotReady", message: "no function is loaded on this instance yet" });
+      if (!runner.ready) {
+        return json(res, 503, { code: "NotReady", message: "no function is loaded on this instance yet" });
+      }
+      if (!worker.supervised()) {
+        return json(res, 503, {
+          code: "NotReady",
+          message: "the agent's supervisor process is not responding",
+        });
+      }
+      return json(res, 200, { status: "ready", function: runner.functionName });
     }
     if (req.method === "GET" && path === "/metrics") {
       const text = metrics.text();

@@ -10,6 +10,8 @@ import { exitError, unhandledRejectionError } from "./lambda-errors.mjs";
 import { OutputCapture } from "./output-capture.mjs";
 import { WorkerMetrics } from "./worker-metrics.mjs";
 
+/** The supervisor sends a heartbeat every second; silence this long means it is frozen or wedged. */
+const SUPERVISOR_SILENCE_MS = 3500;
 /** A pipe to the supervisor that still works when the event loop never runs again (see watchdog.mjs). */
 const REASON_FD = 4;
 
@@ -48,6 +50,7 @@ function become(fn) {
   });
 }
 
+let supervisorSeen = Date.now();
 let watchdogOnline = false;
 void runner.watchdog.online.then(() => (watchdogOnline = true));
 
@@ -56,6 +59,7 @@ const worker = {
   metrics,
   primed: () => runner.fn === undefined && watchdogOnline,
   retiring: () => retiring || draining,
+  supervised: () => Date.now() - supervisorSeen < SUPERVISOR_SILENCE_MS,
   log: (level, msg, fields) => capture.agentLine(level, msg, fields),
   specialize(body) {
     const id = nextSpecializeId++;
@@ -71,6 +75,7 @@ function answerSpecialize(id, answer) {
 }
 
 process.on("message", (message, handle) => {
+  supervisorSeen = Date.now();
   switch (message.type) {
     case "start": {
       metrics.carry(message.carry);
