@@ -1,8 +1,11 @@
 // One POST /invoke to one agent (api/agent.ts) and what came back, classified: a finished invocation, an
 // instance that refused (429 InstanceBusy / 503 NotReady: try another one), or a transport failure.
-import type { Pool } from "undici";
 import { AgentHeaders } from "../../api/agent.js";
+import { ResponseTooLarge, type AgentResponse } from "./agent-connection.js";
+import type { AgentPool } from "./agent-pool.js";
 import type { Cancellation } from "./cancellation.js";
+
+export { ResponseTooLarge };
 
 export interface InvokeRequest {
   requestId: string;
@@ -18,88 +21,55 @@ export type AgentOutcome =
   | { kind: "refused"; status: number; code: string }
   | { kind: "failed"; error: Error };
 
-export class ResponseTooLarge extends Error {
-  override readonly name = "ResponseTooLarge";
-}
+/** What node:http accepts in a header value; anything else (CR, LF, NUL...) could split the request. */
+const INVALID_HEADER_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
 
-/**
- * undici's dispatch with a handler, not request(): no Readable body stream or promise chain per request,
- * which measured about twice as fast on the hot path (see docs/gateway.md, Benchmark).
- */
-export function callAgent(
-  pool: Pool,
+/** Bodies up to this size are copied after the head so the request leaves in one small allocation. */
+const ONE_WRITE_MAX_BYTES = 64 * 1024;
+
+/** Resolves with the outcome; rejects with the cancellation's reason (a timeout) or ResponseTooLarge. */
+export async function callAgent(
+  pool: AgentPool,
   request: InvokeRequest,
   signal: Cancellation,
   maxResponseBytes: number,
 ): Promise<AgentOutcome> {
-  const headers: Record<string, string> = {
-    "content-type": "application/json",
-    [AgentHeaders.requestId]: request.requestId,
-    [AgentHeaders.deadlineMs]: String(request.deadlineMs),
-  };
-  if (request.logType) headers[AgentHeaders.logType] = request.logType;
-  if (request.clientContext) headers[AgentHeaders.clientContext] = request.clientContext;
-  if (request.invokedArn) headers[AgentHeaders.invokedArn] = request.invokedArn;
-  if (signal.reason) return Promise.reject(signal.reason);
-
-  return new Promise<AgentOutcome>((resolve, reject) => {
-    let status = 0;
-    let responseHeaders: Record<string, string | string[] | undefined> = {};
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let settled = false;
-    let abortDispatch: ((reason: Error) => void) | undefined;
-    const finish = (outcome: AgentOutcome | undefined, error?: Error) => {
-      if (settled) return;
-      settled = true;
-      signal.clearListener();
-      if (error) reject(error);
-      else resolve(outcome!);
-    };
-    signal.onAbort((reason) => {
-      abortDispatch?.(reason);
-      finish(undefined, reason);
-    });
-
-    pool.dispatch(
-      { path: "/invoke", method: "POST", headers, body: request.payload },
-      {
-        onRequestStart(controller) {
-          abortDispatch = (reason) => controller.abort(reason);
-        },
-        onResponseStart(_controller, statusCode, responseHeaderMap) {
-          status = statusCode;
-          responseHeaders = responseHeaderMap as Record<string, string | string[] | undefined>;
-        },
-        onResponseData(controller, chunk) {
-          size += chunk.length;
-          if (size > maxResponseBytes) {
-            controller.abort(
-              new ResponseTooLarge(`the function's response is larger than ${maxResponseBytes} bytes`),
-            );
-            return;
-          }
-          chunks.push(chunk);
-        },
-        onResponseEnd() {
-          const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
-          finish(classify(status, responseHeaders, body));
-        },
-        onResponseError(_controller, error) {
-          if (error instanceof ResponseTooLarge) finish(undefined, error);
-          else if (signal.reason) finish(undefined, signal.reason);
-          else finish({ kind: "failed", error });
-        },
-      },
-    );
-  });
+  if (signal.reason) throw signal.reason;
+  let head =
+    `POST /invoke HTTP/1.1\r\nhost: ${pool.hostHeader}\r\ncontent-type: application/json\r\n` +
+    `content-length: ${request.payload.length}\r\n${AgentHeaders.requestId}: ${request.requestId}\r\n` +
+    `${AgentHeaders.deadlineMs}: ${request.deadlineMs}\r\n`;
+  if (request.logType) head += `${AgentHeaders.logType}: ${request.logType}\r\n`;
+  if (request.clientContext) head += `${AgentHeaders.clientContext}: ${request.clientContext}\r\n`;
+  if (request.invokedArn) head += `${AgentHeaders.invokedArn}: ${request.invokedArn}\r\n`;
+  for (const value of [request.requestId, request.logType, request.clientContext, request.invokedArn]) {
+    if (value && INVALID_HEADER_VALUE.test(value))
+      return {
+        kind: "failed",
+        error: new Error("a header for the agent holds characters HTTP does not allow"),
+      };
+  }
+  head += "\r\n";
+  let response: AgentResponse;
+  try {
+    response = await pool.send(requestBytes(head, request.payload), maxResponseBytes, signal);
+  } catch (error) {
+    if (error instanceof ResponseTooLarge || error === signal.reason) throw error;
+    return { kind: "failed", error: error as Error };
+  }
+  return classify(response);
 }
 
-function classify(
-  status: number,
-  h: Record<string, string | string[] | undefined>,
-  body: Buffer,
-): AgentOutcome {
+function requestBytes(head: string, payload: Buffer): Buffer {
+  const headLength = Buffer.byteLength(head, "latin1");
+  if (payload.length > ONE_WRITE_MAX_BYTES) return Buffer.concat([Buffer.from(head, "latin1"), payload]);
+  const bytes = Buffer.allocUnsafe(headLength + payload.length);
+  bytes.write(head, 0, "latin1");
+  payload.copy(bytes, headLength);
+  return bytes;
+}
+
+function classify({ status, headers, body }: AgentResponse): AgentOutcome {
   if (status === 429 || status === 503) return { kind: "refused", status, code: codeOf(body) };
   if (status !== 200) {
     return { kind: "failed", error: new Error(`agent answered ${status}: ${body.toString("utf8", 0, 200)}`) };
@@ -107,14 +77,11 @@ function classify(
   return {
     kind: "done",
     payload: body,
-    functionError: headerString(h[AgentHeaders.functionError]),
-    logResult: headerString(h[AgentHeaders.logResult]),
-    durationMs: Number(headerString(h[AgentHeaders.durationMs])) || undefined,
+    functionError: headers[AgentHeaders.functionError],
+    logResult: headers[AgentHeaders.logResult],
+    durationMs: Number(headers[AgentHeaders.durationMs]) || undefined,
   };
 }
-
-const headerString = (value: string | string[] | undefined): string | undefined =>
-  Array.isArray(value) ? value[0] : value;
 
 function codeOf(body: Buffer): string {
   try {

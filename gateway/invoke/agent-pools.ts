@@ -1,14 +1,11 @@
-// One keep-alive connection pool per agent URL (undici v7). Pools of instances that are gone are closed by a
-// sweep, bounded to one pass over the pools every SWEEP_MS.
-import { Pool } from "undici";
+// One keep-alive connection pool per agent URL (agent-pool.ts). Pools of instances that are gone are closed by
+// a sweep, bounded to one pass over the pools every SWEEP_MS, which also closes connections idle too long.
+import { AgentPool } from "./agent-pool.js";
 
 const SWEEP_MS = 30_000;
-/** Connections per agent; an agent serves perInstance requests at once, so more would only queue there. */
-const MAX_CONNECTIONS = 256;
-const KEEP_ALIVE_MS = 60_000;
 
 export class AgentPools {
-  private readonly pools = new Map<string, Pool>();
+  private readonly pools = new Map<string, AgentPool>();
   private readonly timer: NodeJS.Timeout;
 
   constructor(private readonly liveUrls: () => Set<string>) {
@@ -16,16 +13,15 @@ export class AgentPools {
     this.timer.unref();
   }
 
-  get(url: string): Pool {
+  /** The pool for an agent URL (http://host:port, as the controller registers instances). */
+  get(url: string): AgentPool {
     let pool = this.pools.get(url);
     if (!pool) {
-      pool = new Pool(url, {
-        connections: MAX_CONNECTIONS,
-        pipelining: 1,
-        keepAliveTimeout: KEEP_ALIVE_MS,
-        keepAliveMaxTimeout: KEEP_ALIVE_MS,
-        connectTimeout: 5_000,
-      });
+      const parsed = new URL(url);
+      if (parsed.protocol !== "http:")
+        throw new Error(`agent URL ${url} must be http:// (agents are reached inside the cluster)`);
+      const host = parsed.hostname.replace(/^\[(.*)\]$/, "$1");
+      pool = new AgentPool(host, Number(parsed.port || 80));
       this.pools.set(url, pool);
     }
     return pool;
@@ -36,15 +32,14 @@ export class AgentPools {
     for (const [url, pool] of this.pools) {
       if (!live.has(url)) {
         this.pools.delete(url);
-        void pool.close().catch(() => undefined);
-      }
+        pool.close();
+      } else pool.sweep();
     }
   }
 
   async close(): Promise<void> {
     clearInterval(this.timer);
-    const pools = [...this.pools.values()];
+    for (const pool of this.pools.values()) pool.close(true);
     this.pools.clear();
-    await Promise.all(pools.map((pool) => pool.destroy().catch(() => undefined)));
   }
 }

@@ -1,0 +1,222 @@
+// One keep-alive HTTP/1.1 connection to one agent, carrying one POST /invoke at a time. It only needs to
+// understand the agent's replies (api/agent.ts): a status line, headers and a Content-Length body. Written on
+// net sockets because a general HTTP client (undici) cost about as much CPU per request as the rest of the
+// gateway's invoke path: one write per request (head and body), one parse of the reply, no streams.
+import { connect, type Socket } from "node:net";
+import { performance } from "node:perf_hooks";
+
+export interface AgentResponse {
+  status: number;
+  /** lower-cased header names; the last value wins (the agent sends each once) */
+  headers: Record<string, string>;
+  body: Buffer;
+}
+
+export class ResponseTooLarge extends Error {
+  override readonly name = "ResponseTooLarge";
+}
+
+/** A reply this client does not understand, or a connection that broke: the call failed in transport. */
+export class AgentTransportError extends Error {
+  override readonly name = "AgentTransportError";
+}
+
+interface Exchange {
+  resolve(response: AgentResponse): void;
+  reject(error: Error): void;
+  maxBytes: number;
+}
+
+const HEADER_END = Buffer.from("\r\n\r\n");
+/** The agent's reply heads are a few hundred bytes; a much larger one is not an agent talking. */
+const MAX_HEAD_BYTES = 64 * 1024;
+const CONNECT_TIMEOUT_MS = 5_000;
+/** A chunk-size or trailer line longer than this is not HTTP framing. */
+const MAX_LINE_BYTES = 8 * 1024;
+// Where a chunked reply's decoder is when it is not inside a chunk's data.
+const SIZE_LINE = -1;
+const DATA_END = -2;
+const TRAILERS = -3;
+
+interface ReplyHead {
+  status: number;
+  headers: Record<string, string>;
+  /** Content-Length, or -1 for a chunked reply */
+  length: number;
+  close: boolean;
+}
+
+export class AgentConnection {
+  private readonly socket: Socket;
+  private exchange: Exchange | undefined;
+  /** the start of a reply head that has not fully arrived */
+  private pendingHead: Buffer | undefined;
+  /** the reply being read, once its head is in */
+  private head: ReplyHead | undefined;
+  private parts: Buffer[] = [];
+  private size = 0;
+  private complete = false;
+  /** chunked replies: bytes left in the current chunk, or which line comes next */
+  private chunkLeft = SIZE_LINE;
+  private line = "";
+  closed = false;
+  idleSince = 0;
+
+  constructor(
+    host: string,
+    port: number,
+    private readonly onIdle: (connection: AgentConnection) => void,
+    private readonly onClosed: (connection: AgentConnection) => void,
+  ) {
+    this.socket = connect({ host, port, noDelay: true });
+    this.socket.setTimeout(CONNECT_TIMEOUT_MS);
+    this.socket.on("connect", () => this.socket.setTimeout(0));
+    this.socket.on("timeout", () =>
+      this.destroy(new AgentTransportError("connecting to the agent timed out")),
+    );
+    this.socket.on("data", (chunk: Buffer) => this.onData(chunk));
+    this.socket.on("error", (error) => this.destroy(error));
+    this.socket.on("close", () => this.destroy(new AgentTransportError("the agent closed the connection")));
+  }
+
+  /** Sends one request (head and body in one write) and resolves with the whole reply. */
+  send(request: Buffer, maxBytes: number): Promise<AgentResponse> {
+    return new Promise((resolve, reject) => {
+      this.exchange = { resolve, reject, maxBytes };
+      this.socket.write(request);
+    });
+  }
+
+  /** Ends the connection; a pending exchange fails with `reason`. */
+  destroy(reason: Error): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.socket.destroy();
+    const exchange = this.exchange;
+    this.exchange = undefined;
+    this.onClosed(this);
+    exchange?.reject(reason);
+  }
+
+  private onData(chunk: Buffer): void {
+    const exchange = this.exchange;
+    if (!exchange) {
+      this.destroy(new AgentTransportError("the agent sent bytes nobody asked for"));
+      return;
+    }
+    let data = chunk;
+    if (!this.head) {
+      data = this.pendingHead ? Buffer.concat([this.pendingHead, chunk]) : chunk;
+      this.pendingHead = undefined;
+      const end = data.indexOf(HEADER_END);
+      if (end === -1) {
+        if (data.length > MAX_HEAD_BYTES)
+          this.destroy(new AgentTransportError("the agent's reply head is too large"));
+        else this.pendingHead = data;
+        return;
+      }
+      const head = parseHead(data.toString("latin1", 0, end));
+      if (typeof head === "string") return this.destroy(new AgentTransportError(head));
+      this.head = head;
+      this.parts = [];
+      this.size = 0;
+      this.chunkLeft = SIZE_LINE;
+      data = data.subarray(end + 4);
+      if (head.length > exchange.maxBytes) return this.tooLarge(exchange);
+    }
+    const problem = this.head.length >= 0 ? this.readLength(data) : this.readChunked(data);
+    if (problem) return this.destroy(new AgentTransportError(problem));
+    if (this.size > exchange.maxBytes) return this.tooLarge(exchange);
+    if (this.complete) this.finish(exchange);
+  }
+
+  private readLength(data: Buffer): string | undefined {
+    if (data.length > 0) this.parts.push(data);
+    this.size += data.length;
+    if (this.size > this.head!.length) return "the agent sent more than its Content-Length";
+    this.complete = this.size === this.head!.length;
+    return undefined;
+  }
+
+  /** Decodes chunked transfer coding as it arrives (the real agent never uses it; simple HTTP servers do). */
+  private readChunked(data: Buffer): string | undefined {
+    let at = 0;
+    while (at < data.length) {
+      if (this.complete) return "the agent sent bytes after its reply";
+      if (this.chunkLeft > 0) {
+        const take = Math.min(this.chunkLeft, data.length - at);
+        this.parts.push(data.subarray(at, at + take));
+        this.size += take;
+        this.chunkLeft -= take;
+        at += take;
+        if (this.chunkLeft === 0) this.chunkLeft = DATA_END;
+        continue;
+      }
+      const lineEnd = data.indexOf("\r\n", at, "latin1");
+      if (lineEnd === -1) {
+        this.line += data.toString("latin1", at);
+        return this.line.length > MAX_LINE_BYTES ? "the agent's chunked framing is malformed" : undefined;
+      }
+      const line = this.line + data.toString("latin1", at, lineEnd);
+      this.line = "";
+      at = lineEnd + 2;
+      if (this.chunkLeft === DATA_END) {
+        if (line !== "") return "the agent's chunked framing is malformed";
+        this.chunkLeft = SIZE_LINE;
+      } else if (this.chunkLeft === TRAILERS) {
+        if (line === "") this.complete = true;
+      } else {
+        const sizeText = line.split(";")[0]!.trim();
+        if (!/^[0-9a-fA-F]{1,8}$/.test(sizeText)) return "the agent's chunked framing is malformed";
+        const size = parseInt(sizeText, 16);
+        this.chunkLeft = size === 0 ? TRAILERS : size;
+      }
+    }
+    return undefined;
+  }
+
+  private tooLarge(exchange: Exchange): void {
+    this.destroy(new ResponseTooLarge(`the function's response is larger than ${exchange.maxBytes} bytes`));
+  }
+
+  private finish(exchange: Exchange): void {
+    const { status, headers, close } = this.head!;
+    const body = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.size);
+    this.head = undefined;
+    this.parts = [];
+    this.complete = false;
+    this.exchange = undefined;
+    if (close) this.destroy(new AgentTransportError("closed after the reply"));
+    else {
+      this.idleSince = performance.now();
+      this.onIdle(this);
+    }
+    exchange.resolve({ status, headers, body });
+  }
+}
+
+/** Parses a reply head into status, headers and body length, or returns what is wrong with it. */
+function parseHead(text: string): ReplyHead | string {
+  const lines = text.split("\r\n");
+  const statusLine = /^HTTP\/1\.[01] (\d{3})/.exec(lines[0] ?? "");
+  if (!statusLine) return `the agent's reply does not start with an HTTP/1.1 status line`;
+  const headers: Record<string, string> = {};
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i]!;
+    const colon = line.indexOf(":");
+    if (colon <= 0) return "the agent's reply has a malformed header line";
+    headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+  }
+  const close = headers.connection?.toLowerCase() === "close";
+  const status = Number(statusLine[1]);
+  const coding = headers["transfer-encoding"];
+  if (coding !== undefined) {
+    if (coding.toLowerCase() !== "chunked") return `the agent's reply uses transfer coding "${coding}"`;
+    return { status, headers, length: -1, close };
+  }
+  const lengthText = headers["content-length"];
+  const length = Number(lengthText);
+  if (lengthText === undefined || !/^\d+$/.test(lengthText) || !Number.isSafeInteger(length))
+    return "the agent's reply has no valid Content-Length";
+  return { status, headers, length, close };
+}

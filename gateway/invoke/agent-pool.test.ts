@@ -1,0 +1,118 @@
+// The minimal agent client against real sockets: framing (Content-Length, chunked, split anywhere), keep-alive
+// reuse, the response bound, replies it must refuse, and cancellation.
+import assert from "node:assert/strict";
+import { createServer, type Server, type Socket } from "node:net";
+import { after, test } from "node:test";
+import { AgentTransportError, ResponseTooLarge } from "./agent-connection.js";
+import { AgentPool } from "./agent-pool.js";
+import { Cancellation } from "./cancellation.js";
+
+const servers: Server[] = [];
+after(() => servers.forEach((server) => server.close()));
+
+/** A TCP server that answers every complete request with `reply(requestNumber)`, written in `pieces`. */
+async function agent(
+  reply: (n: number) => string | Buffer,
+  pieces = 1,
+): Promise<{ pool: AgentPool; sockets: Set<Socket> }> {
+  const sockets = new Set<Socket>();
+  let count = 0;
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    let pending = "";
+    socket.on("data", (chunk) => {
+      pending += chunk.toString("latin1");
+      for (;;) {
+        const headEnd = pending.indexOf("\r\n\r\n");
+        if (headEnd === -1) return;
+        const length = Number(/content-length: (\d+)/i.exec(pending.slice(0, headEnd))?.[1] ?? 0);
+        if (pending.length < headEnd + 4 + length) return;
+        pending = pending.slice(headEnd + 4 + length);
+        const bytes = Buffer.from(reply(++count));
+        const step = Math.ceil(bytes.length / pieces);
+        for (let at = 0; at < bytes.length; at += step) socket.write(bytes.subarray(at, at + step));
+      }
+    });
+  });
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  return { pool: new AgentPool("127.0.0.1", port), sockets };
+}
+
+const request = (body = "{}") =>
+  Buffer.from(
+    `POST /invoke HTTP/1.1\r\nhost: x\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+
+test("Content-Length replies, split in many pieces, reuse one keep-alive connection", async () => {
+  const { pool, sockets } = await agent((n) => {
+    const body = `{"n":${n}}`;
+    return `HTTP/1.1 200 OK\r\nX-Kappa-Function-Error: Unhandled\r\ncontent-length: ${body.length}\r\n\r\n${body}`;
+  }, 7);
+  for (let i = 1; i <= 5; i++) {
+    const reply = await pool.send(request(), 1000, new Cancellation());
+    assert.equal(reply.status, 200);
+    assert.equal(reply.headers["x-kappa-function-error"], "Unhandled");
+    assert.equal(reply.body.toString(), `{"n":${i}}`);
+  }
+  assert.equal(sockets.size, 1);
+  pool.close(true);
+});
+
+test("chunked replies are decoded, with extensions and trailers, however they are split", async () => {
+  const body = '7;ext=1\r\n{"a":1,\r\n4\r\n"b":\r\n2\r\n2}\r\n0\r\nx-trailer: 1\r\n\r\n';
+  for (const pieces of [1, 3, 17, 200]) {
+    const { pool } = await agent(
+      () => `HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n${body}`,
+      pieces,
+    );
+    const reply = await pool.send(request(), 1000, new Cancellation());
+    assert.equal(reply.body.toString(), '{"a":1,"b":2}');
+    pool.close(true);
+  }
+});
+
+test("a reply over the bound is ResponseTooLarge, by its Content-Length or as chunks arrive", async () => {
+  const big = "x".repeat(2000);
+  const sized = await agent(() => `HTTP/1.1 200 OK\r\ncontent-length: ${big.length}\r\n\r\n${big}`);
+  await assert.rejects(sized.pool.send(request(), 1000, new Cancellation()), ResponseTooLarge);
+  const chunked = await agent(
+    () => `HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n7d0\r\n${big}\r\n0\r\n\r\n`,
+    10,
+  );
+  await assert.rejects(chunked.pool.send(request(), 1000, new Cancellation()), ResponseTooLarge);
+  sized.pool.close(true);
+  chunked.pool.close(true);
+});
+
+test("replies it does not understand fail in transport and close the connection", async () => {
+  for (const reply of [
+    "garbage\r\n\r\n",
+    "HTTP/1.1 200 OK\r\n\r\n",
+    "HTTP/1.1 200 OK\r\ntransfer-encoding: gzip\r\n\r\n",
+    "HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}extra",
+    "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\nzz\r\n",
+  ]) {
+    const { pool } = await agent(() => reply);
+    await assert.rejects(pool.send(request(), 1000, new Cancellation()), AgentTransportError, reply);
+    pool.close(true);
+  }
+});
+
+test("cancelling a call closes its connection and rejects with the reason; a refused connect fails", async () => {
+  const { pool, sockets } = await agent(() => ""); // never answers
+  const signal = new Cancellation();
+  const call = pool.send(request(), 1000, signal);
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  const reason = new Error("timed out");
+  signal.abort(reason);
+  await assert.rejects(call, (error) => error === reason);
+  const [socket] = sockets;
+  await new Promise((resolve) => (socket!.destroyed ? resolve(undefined) : socket!.once("close", resolve)));
+  pool.close(true);
+
+  const dead = new AgentPool("127.0.0.1", 1);
+  await assert.rejects(dead.send(request(), 1000, new Cancellation()), /ECONNREFUSED/);
+  dead.close(true);
+});
