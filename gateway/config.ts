@@ -1,5 +1,5 @@
 // The gateway process's configuration, read once from the environment (the only place env vars are read).
-import { hostname } from "node:os";
+import { availableParallelism, hostname } from "node:os";
 import { parseAccessKey } from "./aws/access-keys.js";
 
 export interface GatewayConfig {
@@ -16,6 +16,8 @@ export interface GatewayConfig {
   accessLog: boolean;
   trustForwardedFor: boolean;
   logLevel: string;
+  /** gateway processes in this pod (node:cluster workers; 1 = no cluster) */
+  workers: number;
 }
 
 export class ConfigError extends Error {}
@@ -35,6 +37,17 @@ function flag(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean 
   if (value === "true" || value === "1") return true;
   if (value === "false" || value === "0") return false;
   throw new ConfigError(`${name} must be true or false, got "${value}"`);
+}
+
+function workerCount(env: NodeJS.ProcessEnv): number {
+  const value = env.KAPPA_GATEWAY_WORKERS;
+  if (value === undefined || value === "") return availableParallelism();
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 256)
+    throw new ConfigError(
+      `KAPPA_GATEWAY_WORKERS must be a whole number of processes from 1 to 256 (the pod's CPUs), got "${value}"`,
+    );
+  return n;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv): GatewayConfig {
@@ -64,5 +77,6 @@ export function loadConfig(env: NodeJS.ProcessEnv): GatewayConfig {
     accessLog: flag(env, "KAPPA_ACCESS_LOG", true),
     trustForwardedFor: flag(env, "KAPPA_TRUST_X_FORWARDED_FOR", false),
     logLevel: env.LOG_LEVEL ?? "info",
+    workers: workerCount(env),
   };
 }

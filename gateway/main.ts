@@ -1,10 +1,12 @@
 // Entry point of the gateway in Kubernetes: configuration from the environment, resources from informers,
-// then startGateway (gateway/server.ts). One process per pod; scale with replicas (docs/gateway.md says why).
+// then startGateway (gateway/server.ts). With KAPPA_GATEWAY_WORKERS > 1 (default: the CPUs) this process is
+// a node:cluster primary (gateway/cluster.ts) and each worker runs this file as one gateway replica.
 import { Redis } from "ioredis";
 import { pino } from "pino";
 import { Registry, collectDefaultMetrics } from "prom-client";
 import { QueueEngine } from "../queue/index.js";
 import { StaticAccessKeys } from "./aws/access-keys.js";
+import { announceWorkerReady, isClusterPrimary, runGatewayPrimary, workerIndex } from "./cluster.js";
 import { ConfigError, loadConfig, type GatewayConfig } from "./config.js";
 import { startInformerStore } from "./kube/informer-store.js";
 import { startGateway } from "./server.js";
@@ -20,42 +22,56 @@ try {
   process.exit(2);
 }
 
-const registry = new Registry();
-collectDefaultMetrics({ register: registry });
-const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3 });
-const queue = new QueueEngine({ redis, logger: log, registry, region: config.region });
-const { store, stop: stopInformers } = await startInformerStore({
-  logger: log,
-  secretLabelSelector: config.secretLabelSelector,
-});
-const gateway = await startGateway({
-  host: config.host,
-  port: config.port,
-  apiPort: config.apiPort,
-  metricsPort: config.metricsPort,
-  redis,
-  store,
-  queue,
-  accessKeys: new StaticAccessKeys(config.accessKeys),
-  logger: log,
-  registry,
-  gatewayId: config.gatewayId,
-  region: config.region,
-  lambdaNamespace: config.lambdaNamespace,
-  limits: { accessLog: config.accessLog, trustForwardedFor: config.trustForwardedFor },
-});
+if (config.workers > 1 && isClusterPrimary()) {
+  runGatewayPrimary({
+    workers: config.workers,
+    metricsHost: config.host,
+    metricsPort: config.metricsPort,
+    logger: log,
+  });
+} else await runGateway(config, workerIndex(process.env));
 
-let stopping = false;
-async function shutdown(signal: string): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  log.info({ signal }, "shutting down");
-  setTimeout(() => process.exit(1), 30_000).unref();
-  await gateway.close();
-  stopInformers();
-  await queue.close();
-  redis.disconnect();
-  process.exit(0);
+async function runGateway(config: GatewayConfig, worker: number | undefined): Promise<void> {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3 });
+  const queue = new QueueEngine({ redis, logger: log, registry, region: config.region });
+  const { store, stop: stopInformers } = await startInformerStore({
+    logger: log,
+    secretLabelSelector: config.secretLabelSelector,
+  });
+  const gateway = await startGateway({
+    host: config.host,
+    port: config.port,
+    apiPort: config.apiPort,
+    // Workers' metrics are summed and served by the primary.
+    metricsPort: worker === undefined ? config.metricsPort : null,
+    redis,
+    store,
+    queue,
+    accessKeys: new StaticAccessKeys(config.accessKeys),
+    logger: log,
+    registry,
+    // A worker is one more replica to everything shared through Redis, so it needs its own id.
+    gatewayId: worker === undefined ? config.gatewayId : `${config.gatewayId}-${worker}`,
+    region: config.region,
+    lambdaNamespace: config.lambdaNamespace,
+    limits: { accessLog: config.accessLog, trustForwardedFor: config.trustForwardedFor },
+  });
+  if (worker !== undefined) announceWorkerReady(registry);
+
+  let stopping = false;
+  async function shutdown(signal: string): Promise<void> {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, "shutting down");
+    setTimeout(() => process.exit(1), 30_000).unref();
+    await gateway.close();
+    stopInformers();
+    await queue.close();
+    redis.disconnect();
+    process.exit(0);
+  }
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
 }
-process.on("SIGTERM", () => void shutdown("SIGTERM"));
-process.on("SIGINT", () => void shutdown("SIGINT"));
