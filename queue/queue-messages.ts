@@ -34,6 +34,10 @@ import type { WakeHub } from "./wake-hub.js";
 const MAX_VISIBILITY_SECONDS = 43_200;
 const MAX_WAIT_SECONDS = 20;
 
+/** Joins the values of one script argument; never inside a value (blob JSON escapes control characters; ids,
+ * group and deduplication ids are printable ASCII). */
+const FIELD_SEPARATOR = "\u0001";
+
 const sequenceNumber = (seq: string) => seq.padStart(20, "0");
 
 const entryError: Record<string, () => QueueError> = {
@@ -87,9 +91,18 @@ export class QueueMessages {
   ): Promise<(SendMessageOutput | QueueError)[]> {
     const fifo = isFifoName(queueName);
     const channel = this.context.keys.wakeChannel(queueName);
-    const args: (string | number)[] = [prepared.length];
-    for (const m of prepared)
-      args.push(randomUUID(), m.blob, m.size, m.delaySeconds, m.groupId, m.deduplicationId, m.contentSha256);
+    // One argument for all messages (send-19.lua splits it): a script argument costs the client more than its bytes.
+    let packed = "";
+    let firstId = "";
+    for (const m of prepared) {
+      const id = randomUUID();
+      firstId ||= id;
+      if (packed) packed += FIELD_SEPARATOR;
+      packed += [id, m.blob, m.size, m.delaySeconds, m.groupId, m.deduplicationId, m.contentSha256].join(
+        FIELD_SEPARATOR,
+      );
+    }
+    const args: (string | number)[] = [prepared.length, packed];
     // Standard queues: hand the new messages straight to receivers of this engine that wait for them.
     const claimed = fifo
       ? []
@@ -106,7 +119,7 @@ export class QueueMessages {
     const [results, visible, handed] = reply;
     claimed.forEach((c, i) => c.deliver(handed[i]?.[1], handed[i]?.[0]));
     // The script published "<visible> <first message id>"; wake this engine's receivers now, not on its echo.
-    this.wakeHub.sent(channel, visible, args[1] as string);
+    this.wakeHub.sent(channel, visible, firstId);
     return results.map(([status, messageId, seq]) => {
       if (status !== "OK") return (entryError[status] ?? (() => QueueError.fromCode(status)))();
       return fifo ? { messageId, sequenceNumber: sequenceNumber(seq) } : { messageId };

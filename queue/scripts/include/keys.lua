@@ -33,3 +33,17 @@ end
 local function queue_error(code)
   return redis.error_reply('QERR ' .. code)
 end
+
+-- Splits one argument of values joined by "\1" (empty values kept).
+local function split_fields(packed)
+  local fields, from = {}, 1
+  while true do
+    local at = string.find(packed, '\1', from, true)
+    if not at then
+      fields[#fields + 1] = string.sub(packed, from)
+      return fields
+    end
+    fields[#fields + 1] = string.sub(packed, from, at - 1)
+    from = at + 1
+  end
+end
