@@ -14,6 +14,7 @@ import { LogTail } from "./output-capture.mjs";
 import { runHandler } from "./run-handler.mjs";
 import { errorReplyBytes, socketFd, writeAllSync } from "./replies.mjs";
 import { leave, outsideInvocations, trackConcurrently } from "./invocation-context.mjs";
+import { installTraceEnv } from "./trace-env.mjs";
 import { Watchdog } from "./watchdog.mjs";
 
 // Random bytes for trace ids, drawn 256 invocations at a time: one call per invoke costs more than the id.
@@ -88,6 +89,7 @@ export class FunctionRunner {
     this.fn = fn;
     this.capture.rename(`${fn.namespace}/${fn.name}`);
     takeEnvironment(fn.env, fn.taskRoot);
+    this.setTraceId = installTraceEnv();
     trackConcurrently(fn.perInstance > 1);
     this.freeSlots = Array.from({ length: fn.perInstance }, (_, i) => fn.perInstance - 1 - i);
     this.context = {
@@ -162,7 +164,7 @@ export class FunctionRunner {
     };
     this.inflight.add(invocation);
     this.watchdog.arm(slot, deadlineMs, socketFd(input.socket), input.requestId, fn.timeoutSeconds);
-    process.env._X_AMZN_TRACE_ID = traceId();
+    this.setTraceId(traceId());
     this.armDeadline(deadlineMs);
     this.run(input, deadlineMs, invocation, (outcome) => this.finish(invocation, this.toResult(outcome)));
   }
