@@ -15,7 +15,7 @@ import { formatCosts, measureCosts } from "./_queue-costs.js";
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 10_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const LATENCY_SAMPLES = Number(process.env.BENCH_LATENCY_SAMPLES ?? 1000);
-const WARMUP = 1_000;
+const WARMUP = 3_000;
 const CONSUMERS = 10;
 const BATCH = 10;
 const BODY = JSON.stringify({ orderId: 12345, items: ["a", "b", "c"], note: "x".repeat(100) });
@@ -153,7 +153,7 @@ try {
     `messages=${MESSAGES} consumers=${CONSUMERS} batch=${BATCH} body=${BODY.length}B rounds=${ROUNDS} ` +
       `redis=${server.kind} cores=${availableParallelism()} ${load()}`,
   );
-  // Warm up both (script load, JIT) on a small run.
+  // Warm up both (script load, JIT, heap growth) on a smaller run.
   await bullThroughput(server.url, WARMUP);
   await kappaThroughput(engine, WARMUP);
   // Alternate the two so a burst of load from elsewhere does not land on one side only.
