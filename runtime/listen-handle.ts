@@ -27,9 +27,16 @@ export function bindListenHandle(host: string, port: number): { handle: ListenHa
   if (typeof create !== "function") throw new ListenError("this Node.js has no net._createServerHandle");
   const result = create(host, port, net.isIPv6(host) ? 6 : 4);
   if (typeof result === "number") {
-    throw new ListenError(`cannot bind ${host}:${port}: error ${result} (is the port in use?)`);
+    throw new ListenError(`cannot bind ${host}:${port}: error ${result}; is the port in use?`);
   }
+  // libuv defers a bind error (EADDRINUSE) to listen(); an unbound socket has no name yet, which tells it now.
   const out: { port?: number } = {};
   result.getsockname(out);
-  return { handle: result, port: out.port ?? port };
+  if (!out.port) {
+    result.close();
+    throw new ListenError(
+      `cannot bind ${host}:${port}: is the port in use or the address not on this machine?`,
+    );
+  }
+  return { handle: result, port: out.port };
 }
