@@ -89,7 +89,7 @@ export class FunctionRunner {
     this.fn = fn;
     this.capture.rename(`${fn.namespace}/${fn.name}`);
     takeEnvironment(fn.env, fn.taskRoot);
-    this.setTraceId = installTraceEnv();
+    this.newTraceId = installTraceEnv(traceId);
     trackConcurrently(fn.perInstance > 1);
     this.freeSlots = Array.from({ length: fn.perInstance }, (_, i) => fn.perInstance - 1 - i);
     this.context = {
@@ -152,7 +152,7 @@ export class FunctionRunner {
     tail?.append(`START RequestId: ${input.requestId} Version: $LATEST`);
     const invocation = {
       requestId: input.requestId,
-      log: this.capture.open(input.requestId, tail),
+      log: undefined, // made on the first write (output-capture.mjs)
       tail,
       socket: input.socket,
       started,
@@ -164,7 +164,7 @@ export class FunctionRunner {
     };
     this.inflight.add(invocation);
     this.watchdog.arm(slot, deadlineMs, socketFd(input.socket), input.requestId, fn.timeoutSeconds);
-    this.setTraceId(traceId());
+    this.newTraceId();
     this.armDeadline(deadlineMs);
     this.run(input, deadlineMs, invocation, (outcome) => this.finish(invocation, this.toResult(outcome)));
   }
@@ -177,7 +177,7 @@ export class FunctionRunner {
     this.freeSlots.push(invocation.slot);
     this.inflight.delete(invocation);
     const durationMs = performance.now() - invocation.started;
-    this.capture.flush(invocation.log);
+    if (invocation.log) this.capture.flush(invocation.log);
     const { tail } = invocation;
     if (tail) this.endTail(tail, invocation.requestId, result, durationMs);
     invocation.done({ kind: "done", result, durationMs, logResult: tail?.base64(), invocation });
@@ -277,7 +277,7 @@ export class FunctionRunner {
     for (const invocation of this.inflight) {
       if (invocation.answered) continue;
       invocation.answered = true;
-      this.capture.flush(invocation.log);
+      if (invocation.log) this.capture.flush(invocation.log);
       const error = errorFor(invocation.requestId);
       const durationMs = performance.now() - invocation.started;
       let logResult;

@@ -93,7 +93,10 @@ export class OutputCapture {
   }
 
   push(stream, chunk) {
-    const buffer = currentInvocation()?.log ?? this.between;
+    const invocation = currentInvocation();
+    const buffer = invocation
+      ? (invocation.log ??= this.open(invocation.requestId, invocation.tail))
+      : this.between;
     let text = buffer[stream] + chunk;
     let newline = text.indexOf("\n");
     while (newline !== -1) {

@@ -32,8 +32,16 @@ export function writeAllSync(fd, bytes) {
   return true;
 }
 
-/** The file descriptor under a node:net socket, when it has one. */
+const FD = Symbol("kappa.fd");
+
+/** The file descriptor under a node:net socket, when it has one (looked up once per connection). */
 export function socketFd(socket) {
-  const fd = socket?._handle?.fd;
-  return typeof fd === "number" && fd >= 0 ? fd : -1;
+  if (!socket) return -1;
+  let fd = socket[FD];
+  if (fd === undefined) {
+    fd = socket._handle?.fd;
+    fd = typeof fd === "number" && fd >= 0 ? fd : -1;
+    socket[FD] = fd;
+  }
+  return fd;
 }

@@ -6,32 +6,47 @@
 
 const TRACE = "_X_AMZN_TRACE_ID";
 
-/** Installs the proxy; returns the function that sets the current invocation's trace id. */
-export function installTraceEnv() {
+/**
+ * Installs the proxy; returns the function that starts a new invocation's trace id, made by `make()` when first
+ * read (most invocations never read it).
+ */
+export function installTraceEnv(make) {
   const real = process.env;
   let current;
+  let fresh = false;
+  const forget = () => {
+    current = undefined;
+    fresh = false;
+  };
+  const value = () => {
+    if (fresh) {
+      fresh = false;
+      current = make();
+    }
+    return current;
+  };
   if (real[TRACE] === undefined) real[TRACE] = "";
   const env = new Proxy(real, {
     get(target, key) {
-      return key === TRACE && current !== undefined ? current : Reflect.get(target, key);
+      return key === TRACE && (fresh || current !== undefined) ? value() : Reflect.get(target, key);
     },
     getOwnPropertyDescriptor(target, key) {
       const descriptor = Reflect.getOwnPropertyDescriptor(target, key);
-      if (descriptor && key === TRACE && current !== undefined) descriptor.value = current;
+      if (descriptor && key === TRACE && (fresh || current !== undefined)) descriptor.value = value();
       return descriptor;
     },
-    set(target, key, value) {
+    set(target, key, assigned) {
       // The function sets it itself: its value holds until the next invocation.
-      if (key === TRACE) current = undefined;
-      return Reflect.set(target, key, value);
+      if (key === TRACE) forget();
+      return Reflect.set(target, key, assigned);
     },
     deleteProperty(target, key) {
-      if (key === TRACE) current = undefined;
+      if (key === TRACE) forget();
       return Reflect.deleteProperty(target, key);
     },
   });
   Object.defineProperty(process, "env", { value: env, writable: true, configurable: true, enumerable: true });
-  return (traceId) => {
-    current = traceId;
+  return () => {
+    fresh = true;
   };
 }

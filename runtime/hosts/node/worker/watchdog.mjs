@@ -16,6 +16,7 @@ export class Watchdog {
     this.base = Date.now();
     this.words = new Int32Array(new SharedArrayBuffer(4 * FIELDS * slots));
     this.ids = new Uint8Array(new SharedArrayBuffer(ID_BYTES * slots));
+    this.idWriter = Buffer.from(this.ids.buffer);
     this.thread = new Worker(new URL("./watchdog-thread.mjs", import.meta.url), {
       workerData: { words: this.words, ids: this.ids, base: this.base, reasonFd },
       stdout: false,
@@ -29,8 +30,7 @@ export class Watchdog {
 
   arm(slot, deadlineMs, fd, requestId, timeoutSeconds) {
     const at = slot * FIELDS;
-    const written = this.ids.subarray(slot * ID_BYTES, (slot + 1) * ID_BYTES);
-    const { written: length } = new TextEncoder().encodeInto(requestId, written);
+    const length = this.idWriter.write(requestId, slot * ID_BYTES, ID_BYTES, "utf8");
     this.words[at + 1] = fd;
     this.words[at + 2] = length;
     this.words[at + 3] = timeoutSeconds;
