@@ -1,19 +1,14 @@
 // Messaging: SendMessage(Batch), ReceiveMessage (with long polling), DeleteMessage(Batch),
 // ChangeMessageVisibility(Batch). Each Redis state change is one script call.
-import { createHash, randomBytes, randomUUID } from "node:crypto";
-import { isFifoName, queueArn, validateQueueName } from "./attributes.js";
+import { randomBytes, randomUUID } from "node:crypto";
+import { isFifoName, validateQueueName } from "./attributes.js";
 import { checkBatch } from "./batch.js";
 import { runScript, type EngineContext } from "./context.js";
 import { QueueError, invalidParameter, isQueueError } from "./errors.js";
-import {
-  MAX_MESSAGE_BYTES,
-  blobAttributes,
-  parseBlob,
-  prepareMessage,
-  type PreparedMessage,
-} from "./message.js";
+import { MAX_MESSAGE_BYTES, prepareMessage, type PreparedMessage } from "./message.js";
 import type { Outbox, OutboxEntry } from "./outbox.js";
-import { decodeReceipt, encodeReceipt } from "./receipt.js";
+import { decodeReceipt } from "./receipt.js";
+import { sequenceNumber, toReceivedMessages } from "./received.js";
 import type {
   BatchFailure,
   BatchOutput,
@@ -37,8 +32,6 @@ const MAX_WAIT_SECONDS = 20;
 /** Joins the values of one script argument; never inside a value (blob JSON escapes control characters; ids,
  * group and deduplication ids are printable ASCII). */
 const FIELD_SEPARATOR = "\u0001";
-
-const sequenceNumber = (seq: string) => seq.padStart(20, "0");
 
 const entryError: Record<string, () => QueueError> = {
   MessageTooLong: () =>
@@ -190,7 +183,7 @@ export class QueueMessages {
       if (quietMs)
         handed = await lease!.wait(lease!.version(), Math.min(wait! * 1000, quietMs), max, signal, handOff);
       for (;;) {
-        if (handed) return this.received(name, this.toMessages(name, handed));
+        if (handed) return this.received(name, toReceivedMessages(this.context.arn, name, handed));
         const seen = lease?.version() ?? 0;
         const nonce = randomBytes(6).toString("hex");
         const reply = (await runScript(this.context, "receive", name, [max, visibility, nonce])) as [
@@ -206,7 +199,7 @@ export class QueueMessages {
         if (left === 0) lease?.markEmpty(seen, nextDue >= 0 ? Math.max(0, nextDue - now) : Infinity, clock);
         if (dead.length > 0) await this.outbox.deliver(name, dead);
         if (outboxSize > dead.length) await this.outbox.sweep(name);
-        const messages = this.toMessages(name, flat);
+        const messages = toReceivedMessages(this.context.arn, name, flat);
         wait ??= defaultWait;
         const remaining = wait * 1000 - (Date.now() - started);
         if (messages.length > 0 || remaining <= 0 || !lease || signal?.aborted) {
@@ -227,39 +220,6 @@ export class QueueMessages {
   private received(queueName: string, messages: ReceivedMessage[]): ReceiveMessageOutput {
     if (messages.length) this.context.metrics?.received.inc({ queue: queueName }, messages.length);
     return { messages };
-  }
-
-  private toMessages(queueName: string, flat: (string | number)[]): ReceivedMessage[] {
-    const messages: ReceivedMessage[] = [];
-    const fifo = isFifoName(queueName);
-    for (let i = 0; i + 7 < flat.length; i += 8) {
-      const [id, rawBlob, count, firstReceive, token, sent, seq, group] = flat
-        .slice(i, i + 8)
-        .map(String) as string[];
-      const blob = parseBlob(rawBlob!);
-      const attributes: Record<string, string> = {
-        SenderId: blob.s ?? this.context.arn.accountId,
-        SentTimestamp: sent!,
-        ApproximateReceiveCount: count!,
-        ApproximateFirstReceiveTimestamp: firstReceive!,
-      };
-      if (fifo) {
-        attributes.MessageGroupId = group!;
-        attributes.MessageDeduplicationId =
-          blob.d ?? createHash("sha256").update(blob.b, "utf8").digest("hex");
-        attributes.SequenceNumber = sequenceNumber(seq!);
-      }
-      if (blob.h) attributes.AWSTraceHeader = blob.h;
-      if (blob.q) attributes.DeadLetterQueueSourceArn = queueArn(this.context.arn, blob.q);
-      messages.push({
-        messageId: id!,
-        receiptHandle: encodeReceipt({ messageId: id!, token: token! }),
-        body: blob.b,
-        attributes,
-        messageAttributes: blobAttributes(blob),
-      });
-    }
-    return messages;
   }
 
   private async byReceipt(
