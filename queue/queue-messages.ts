@@ -84,7 +84,7 @@ export class QueueMessages {
   ): Promise<(SendMessageOutput | QueueError)[]> {
     const fifo = isFifoName(queueName);
     const channel = this.context.keys.wakeChannel(queueName);
-    // One argument for all messages (send-19.lua splits it): a script argument costs the client more than its bytes.
+    // One argument for all messages (send-19.lua splits it): each argument costs the client more than its bytes.
     let packed = "";
     let firstId = "";
     for (const m of prepared) {

@@ -249,3 +249,47 @@ test("a send that fails releases the receivers it claimed", async () => {
   await assert.rejects(e.sendMessage({ queueName: "q", body: "lost" }), { code: "QueueDoesNotExist" });
   await assert.rejects(waiting, { code: "QueueDoesNotExist" });
 });
+
+test("long-polling consumers of two engines and two producers: every message is received once, none lost", async () => {
+  const prefix = uniquePrefix("w");
+  const engines2 = [engine(prefix), engine(prefix)];
+  await engines2[0]!.createQueue({ queueName: "q", attributes: { VisibilityTimeout: "600" } });
+  const perProducer = 300;
+  const received = new Map<string, number>();
+  const done = new AbortController();
+  const consumers = engines2.flatMap((e, n) =>
+    Array.from({ length: 4 }, async (_, c) => {
+      while (!done.signal.aborted) {
+        const { messages } = await e.receiveMessage({
+          queueName: "q",
+          maxNumberOfMessages: 1 + ((n * 4 + c) % 10),
+          waitTimeSeconds: 20,
+          signal: done.signal,
+        });
+        for (const m of messages) received.set(m.body, (received.get(m.body) ?? 0) + 1);
+        if (messages.length)
+          await e.deleteMessageBatch({
+            queueName: "q",
+            entries: messages.map((m, i) => ({ id: String(i), receiptHandle: m.receiptHandle })),
+          });
+        if (received.size === perProducer * 2) done.abort();
+      }
+    }),
+  );
+  const producers = engines2.map(async (e, n) => {
+    for (let sent = 0; sent < perProducer;) {
+      const size = Math.min(1 + (sent % 10), perProducer - sent);
+      await e.sendMessageBatch({
+        queueName: "q",
+        entries: Array.from({ length: size }, (_, i) => ({ id: String(i), body: `${n}-${sent + i}` })),
+      });
+      sent += size;
+    }
+  });
+  await Promise.all([...producers, ...consumers]);
+  assert.equal(received.size, perProducer * 2);
+  assert.deepEqual(
+    [...received].filter(([, times]) => times !== 1),
+    [],
+  );
+});
