@@ -57,12 +57,11 @@ function takeEnvironment(env, cwd) {
 export class FunctionRunner {
   /**
    * @param capture the OutputCapture of this process
-   * @param metrics the worker's WorkerMetrics
    * @param retire called with a reason when this process must be replaced once its invocations are answered
+   * @param reasonFd the pipe on which the watchdog tells the supervisor why the process died
    */
-  constructor(capture, metrics, retire, reasonFd) {
+  constructor(capture, retire, reasonFd) {
     this.capture = capture;
-    this.metrics = metrics;
     this.retire = retire;
     this.fn = undefined;
     this.initDone = undefined;
@@ -92,7 +91,7 @@ export class FunctionRunner {
     this.newTraceId = installTraceEnv(traceId);
     trackConcurrently(fn.perInstance > 1);
     this.freeSlots = Array.from({ length: fn.perInstance }, (_, i) => fn.perInstance - 1 - i);
-    this.context = {
+    this.contextFields = {
       functionName: process.env.AWS_LAMBDA_FUNCTION_NAME,
       memoryLimitInMB: process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
       logGroupName: process.env.AWS_LAMBDA_LOG_GROUP_NAME,
@@ -223,7 +222,7 @@ export class FunctionRunner {
         raw: true,
       });
     }
-    const shared = this.context;
+    const shared = this.contextFields;
     const context = {
       callbackWaitsForEmptyEventLoop: true,
       functionName: shared.functionName,

@@ -41,7 +41,7 @@ function closeServer() {
   server.closeIdleConnections();
 }
 
-const runner = new FunctionRunner(capture, metrics, (reason) => stepDown(reason, true), REASON_FD);
+const runner = new FunctionRunner(capture, (reason) => stepDown(reason, true), REASON_FD);
 
 function become(fn) {
   return runner.become(fn).then((result) => {

@@ -78,11 +78,6 @@ export class OutputCapture {
     }
   }
 
-  /** A line the agent itself adds to an invocation's log (START, END, REPORT, errors): tail only. */
-  note(buffer, message) {
-    buffer.tail?.append(message);
-  }
-
   /** One JSON line of the worker's own (pino's shape), never attributed to an invocation. */
   agentLine(level, msg, fields = {}) {
     const levels = { info: 30, warn: 40, error: 50 };
