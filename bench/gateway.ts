@@ -1,20 +1,24 @@
 // `npm run bench -- gateway`: a warm no-op function called (1) directly on a bare server standing in for the
 // agent, (2) through nginx as a plain keep-alive reverse proxy, (3) through the Kappa gateway, and (4) through
-// the gateway with an API key and a rate limit on when the auth stages are present. Same client (wrk, 50
-// connections, 100-byte JSON POST), same machine, same run. Prints req/s, p50, p99 and the ratios.
+// the gateway with an API key, a usage plan and a route rate limit on. Same client (wrk, 100-byte JSON POST),
+// same machine, same run: 50 connections for throughput, 1 connection for unloaded latency, one process each
+// and then N workers each. Prints req/s, p50, p99, CPU time per request of the measured process and the
+// ratios the goals are stated in. BENCH_SECONDS, BENCH_SINGLE_SECONDS, BENCH_WORKERS shorten or change it.
 //
 // Each server is its own process so the client, the proxy and the upstream never share an event loop.
 // Roles: `tsx bench/gateway.ts upstream` and `tsx bench/gateway.ts gateway <json>` are started by the main role.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import cluster from "node:cluster";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { availableParallelism, tmpdir } from "node:os";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-const DURATION_S = Number(process.env.BENCH_SECONDS ?? 8);
+const DURATION_S = Number(process.env.BENCH_SECONDS ?? 6);
+/** the unloaded runs (one connection: latency without queueing, Little's law aside) */
+const SINGLE_DURATION_S = Number(process.env.BENCH_SINGLE_SECONDS ?? 3);
 const CONNECTIONS = 50;
 const WORKER_COUNTS = [...new Set([1, Number(process.env.BENCH_WORKERS ?? availableParallelism())])];
 const BODY = JSON.stringify({ id: 1, name: "benchmark", items: [1, 2, 3], note: "x".repeat(40) }).padEnd(
@@ -128,11 +132,33 @@ function clusterPrimary(workers: number): void {
 // ---- main role ----
 interface Result {
   name: string;
+  connections: number;
   rps: number;
   p50ms: number;
   p99ms: number;
   errors: number;
+  /** CPU time (user + system) of the measured process tree per request, in microseconds */
+  cpuUsPerRequest: number;
 }
+
+/** utime + stime of a process and all its descendants, in clock ticks (/proc, Linux). */
+function treeCpuTicks(pid: number): number {
+  let ticks = 0;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    ticks = Number(fields[11]) + Number(fields[12]);
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      const children = readFileSync(`/proc/${pid}/task/${task}/children`, "utf8").trim();
+      for (const child of children ? children.split(" ") : []) ticks += treeCpuTicks(Number(child));
+    }
+  } catch {
+    // the process (or a child) ended meanwhile
+  }
+  return ticks;
+}
+const TICK_US =
+  1_000_000 / Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout.trim() || 100);
 
 function startRole(args: string[]): Promise<{ child: ChildProcess; line: string }> {
   const child = spawn(process.execPath, ["--import", "tsx", here, ...args], {
@@ -150,27 +176,57 @@ function startRole(args: string[]): Promise<{ child: ChildProcess; line: string 
   });
 }
 
-function wrk(name: string, url: string, headers: Record<string, string>, dir: string): Result {
+function wrk(
+  name: string,
+  url: string,
+  headers: Record<string, string>,
+  dir: string,
+  measuredPid: number,
+  connections = CONNECTIONS,
+): Result {
   const script = join(dir, `${name}.lua`);
   const headerLines = Object.entries({ "Content-Type": "application/json", ...headers })
     .map(([k, v]) => `wrk.headers[${JSON.stringify(k)}] = ${JSON.stringify(v)}`)
     .join("\n");
   writeFileSync(script, `wrk.method = "POST"\nwrk.body = ${JSON.stringify(BODY)}\n${headerLines}\n`);
   // A short warm-up so JIT and keep-alive pools are settled before measuring.
-  spawnSync("wrk", ["-t1", `-c${CONNECTIONS}`, "-d2s", "-s", script, url], { encoding: "utf8" });
+  const single = connections === 1;
+  spawnSync("wrk", ["-t1", `-c${connections}`, single ? "-d1s" : "-d2s", "-s", script, url], {
+    encoding: "utf8",
+  });
+  const cpuBefore = treeCpuTicks(measuredPid);
   const run = spawnSync(
     "wrk",
-    ["-t1", `-c${CONNECTIONS}`, `-d${DURATION_S}s`, "--latency", "-s", script, url],
+    [
+      "-t1",
+      `-c${connections}`,
+      `-d${single ? SINGLE_DURATION_S : DURATION_S}s`,
+      "--latency",
+      "-s",
+      script,
+      url,
+    ],
     { encoding: "utf8" },
   );
+  const cpuUs = (treeCpuTicks(measuredPid) - cpuBefore) * TICK_US;
   const out = run.stdout;
+  const requests = Number(/(\d+) requests in/.exec(out)?.[1] ?? 0);
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? 0);
   const percentile = (p: string) =>
     toMs(new RegExp(`^\\s+${p}%\\s+([\\d.]+\\w+)`, "m").exec(out)?.[1] ?? "0ms");
   const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0);
   const socketErrors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
   const errors = non2xx + (socketErrors ? socketErrors.slice(1).reduce((a, b) => a + Number(b), 0) : 0);
-  return { name, rps, p50ms: percentile("50"), p99ms: percentile("99"), errors };
+  const cpuUsPerRequest = requests > 0 ? cpuUs / requests : 0;
+  return {
+    name,
+    connections,
+    rps,
+    p50ms: percentile("50"),
+    p99ms: percentile("99"),
+    errors,
+    cpuUsPerRequest,
+  };
 }
 
 function toMs(value: string): number {
@@ -226,7 +282,19 @@ async function main(): Promise<void> {
     const upstreamUrl = `http://127.0.0.1:${upstreamPort}`;
 
     const results: Result[] = [];
-    results.push(wrk("direct", `${upstreamUrl}/invoke`, {}, dir));
+    // Each target: the loaded run (50 connections) and, for the single-process setups, an unloaded one
+    // (1 connection), where added latency is not hidden by queueing.
+    const measure = (
+      name: string,
+      url: string,
+      headers: Record<string, string>,
+      pid: number,
+      single: boolean,
+    ) => {
+      results.push(wrk(name, url, headers, dir, pid));
+      if (single) results.push(wrk(name, url, headers, dir, pid, 1));
+    };
+    measure("direct", `${upstreamUrl}/invoke`, {}, up.child.pid!, true);
 
     const nginxBin = ["/usr/sbin/nginx", "nginx"].find((bin) => !spawnSync(bin, ["-v"]).error);
     if (!nginxBin) console.log("nginx not installed (apt-get install -y nginx): skipping the nginx baseline");
@@ -241,32 +309,24 @@ async function main(): Promise<void> {
         const nginx = spawn(nginxBin, ["-c", conf, "-p", dir], { stdio: "inherit" });
         children.push(nginx);
         await new Promise((r) => setTimeout(r, 500));
-        results.push(wrk(`nginx${suffix}`, `http://127.0.0.1:${nginxPort}/invoke`, {}, dir));
+        measure(`nginx${suffix}`, `http://127.0.0.1:${nginxPort}/invoke`, {}, nginx.pid!, workers === 1);
         nginx.kill("SIGTERM");
       }
-      const gw = await startRole([
-        "gateway",
-        JSON.stringify({ redisUrl: redis.url, upstream: upstreamUrl, auth: false, workers }),
-      ]);
-      children.push(gw.child);
-      results.push(
-        wrk(`kappa${suffix}`, `http://127.0.0.1:${gw.line.split(" ")[1]}/function/bench/noop`, {}, dir),
-      );
-      gw.child.kill("SIGTERM");
-      await new Promise((resolve) => gw.child.once("exit", resolve));
-    }
-
-    const gwAuth = await startRole([
-      "gateway",
-      JSON.stringify({ redisUrl: redis.url, upstream: upstreamUrl, auth: true, workers: 1 }),
-    ]).catch(() => undefined);
-    if (gwAuth) {
-      children.push(gwAuth.child);
-      const [, port, ...rest] = gwAuth.line.split(" ");
-      const headers = JSON.parse(rest.join(" ") || "{}") as Record<string, string>;
-      if (Object.keys(headers).length > 0)
-        results.push(wrk("kappa+key+ratelimit", `http://127.0.0.1:${port}/bench/noop`, headers, dir));
-      gwAuth.child.kill("SIGTERM");
+      for (const auth of [false, true]) {
+        const gw = await startRole([
+          "gateway",
+          JSON.stringify({ redisUrl: redis.url, upstream: upstreamUrl, auth, workers }),
+        ]).catch(() => undefined);
+        if (!gw) continue;
+        children.push(gw.child);
+        const [, port, ...rest] = gw.line.split(" ");
+        const headers = JSON.parse(rest.join(" ") || "{}") as Record<string, string>;
+        const name = `${auth ? "kappa+key+ratelimit" : "kappa"}${suffix}`;
+        const path = auth ? "/bench/noop" : "/function/bench/noop";
+        measure(name, `http://127.0.0.1:${port}${path}`, headers, gw.child.pid!, workers === 1);
+        gw.child.kill("SIGTERM");
+        await new Promise((resolve) => gw.child.once("exit", resolve));
+      }
     }
     report(results);
   } finally {
@@ -277,25 +337,36 @@ async function main(): Promise<void> {
 }
 
 function report(results: Result[]): void {
-  const byName = new Map(results.map((r) => [r.name, r]));
-  const direct = byName.get("direct")!;
+  const find = (name: string, connections: number) =>
+    results.find((r) => r.name === name && r.connections === connections);
   console.log(
-    `\n${CONNECTIONS} connections, ${DURATION_S}s each, ${Buffer.byteLength(BODY)}-byte JSON POST, wrk -t1`,
+    `\n${Buffer.byteLength(BODY)}-byte JSON POST, wrk -t1; ${CONNECTIONS} connections for ${DURATION_S}s, ` +
+      `1 connection for ${SINGLE_DURATION_S}s; cpu = CPU time of the measured process tree per request`,
   );
-  console.log("name                   req/s      p50 ms   p99 ms   errors");
+  console.log(
+    `load average: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" ")}`,
+  );
+  console.log("name                     conns    req/s   p50 ms   p99 ms   cpu us/req   errors");
   for (const r of results) {
     console.log(
-      `${r.name.padEnd(22)} ${r.rps.toFixed(0).padStart(8)}   ${r.p50ms.toFixed(2).padStart(6)}   ${r.p99ms.toFixed(2).padStart(6)}   ${r.errors}`,
+      `${r.name.padEnd(24)} ${String(r.connections).padStart(5)} ${r.rps.toFixed(0).padStart(8)}   ` +
+        `${r.p50ms.toFixed(2).padStart(6)}   ${r.p99ms.toFixed(2).padStart(6)}   ` +
+        `${r.cpuUsPerRequest.toFixed(0).padStart(10)}   ${r.errors}`,
     );
   }
+  console.log("\ngoals: kappa >= 70% of nginx's req/s at the same worker count; < 1 ms added p50");
   for (const r of results.filter((x) => x.name.startsWith("kappa"))) {
     const suffix = / x\d+$/.exec(r.name)?.[0] ?? "";
-    const nginx = byName.get(`nginx${suffix}`);
-    if (nginx)
-      console.log(
-        `${r.name}: ${((100 * r.rps) / nginx.rps).toFixed(0)}% of ${nginx.name} req/s (goal >= 70%), p50 +${(r.p50ms - nginx.p50ms).toFixed(2)} ms vs ${nginx.name}`,
-      );
-    console.log(`${r.name}: p50 +${(r.p50ms - direct.p50ms).toFixed(2)} ms vs direct (goal < 1 ms added)`);
+    const nginx = find(`nginx${suffix}`, r.connections);
+    const direct = find("direct", r.connections);
+    const parts = [`${r.name} (${r.connections} conn):`];
+    if (nginx && r.connections === CONNECTIONS)
+      parts.push(`${((100 * r.rps) / nginx.rps).toFixed(0)}% of ${nginx.name} req/s;`);
+    if (direct) parts.push(`p50 +${(r.p50ms - direct.p50ms).toFixed(2)} ms vs direct;`);
+    if (nginx) parts.push(`p50 +${(r.p50ms - nginx.p50ms).toFixed(2)} ms vs ${nginx.name}`);
+    console.log(parts.join(" "));
   }
 }
 
