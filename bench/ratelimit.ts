@@ -5,6 +5,10 @@
 //   redis-concurrent   CONCURRENCY decisions in flight on one connection (how a busy gateway calls it)
 //   redis-autopipeline the same with ioredis enableAutoPipelining (commands of one tick share one write)
 //   local-deny         an exhausted bucket: refusals answered from the local cache without Redis
+//   leased             under the limit with leases on (gateway/ratelimit/leases.ts): most admissions are
+//                      local, one script call per lease settles the last one and takes the next
+// The redis-* scenarios turn leases off (a replica count so large no lease is ever granted), so each of their
+// decisions is one script call, as a request near its limit costs.
 // Each scenario runs DECISIONS decisions on fresh buckets big enough that every one is an admission (except
 // local-deny). Bounded: well under a minute.
 import { globalAgent } from "node:http";
@@ -72,13 +76,14 @@ async function main() {
   const redis = await startRedis();
   const plain = new Redis(redis.url);
   const piped = new Redis(redis.url, { enableAutoPipelining: true });
-  const limiter = (client: Redis, prefix: string): Limiter =>
+  const limiter = (client: Redis, prefix: string, leases = false): Limiter =>
     createLimiter({
       redis: client,
       prefix,
       registry: new Registry(),
       failOpen: false,
       redisTimeoutMs: 30_000,
+      replicas: leases ? () => 1 : () => Number.MAX_SAFE_INTEGER,
     });
   try {
     const gcra = inProcessGcra();
@@ -106,6 +111,18 @@ async function main() {
         `redis-autopipeline (${CONCURRENCY})`,
         CONCURRENCY,
         async (i) => (await pipe.take(`k${i % 100}`, BIG)).allowed,
+      ),
+    );
+    const leased = limiter(plain, "bench-leased", true);
+    results.push(
+      await measure("leased, sequential", 1, async (i) => (await leased.take(`k${i % 100}`, BIG)).allowed),
+    );
+    const leasedConc = limiter(plain, "bench-leased-conc", true);
+    results.push(
+      await measure(
+        `leased, concurrent (${CONCURRENCY})`,
+        CONCURRENCY,
+        async (i) => (await leasedConc.take(`k${i % 100}`, BIG)).allowed,
       ),
     );
     const deny = limiter(plain, "bench-deny");
