@@ -112,6 +112,10 @@ process.on("message", (message, handle) => {
   }
 });
 
+// Ctrl-C in a terminal signals the whole process group: the supervisor drains this process over IPC instead.
+process.on("SIGINT", () => {});
+process.on("SIGTERM", () => {});
+
 // The supervisor is gone: nobody can reach this process any more.
 process.on("disconnect", () => process.exit(0));
 
