@@ -3,8 +3,8 @@
 // GCRA bucket's next admission time only moves later when others take from it, never earlier, so a local refusal
 // inside the window is a refusal Redis would have given too. (The window starts when the answer arrives, a little
 // after Redis decided, so the local deadline errs late by one round trip, never early.)
-// Requests under their limit still ask Redis: admitting locally would need leased tokens, which cannot stay exact
-// across replicas (see docs/security.md, "Exactness").
+// Requests under their limit have their own fast path, leases of headroom held in Redis (leases.ts; see
+// docs/security.md, "Exactness").
 import type { Clock } from "./deps.js";
 
 /** Entries kept at most; a flood of distinct keys (e.g. spoofed source IPs) must not grow memory without bound. */

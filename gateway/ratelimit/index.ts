@@ -1,5 +1,6 @@
 // The gateway's rate limiting: one limiter shared by route rate limits and usage-plan throttles, exact across
-// replicas because every admission is one atomic Lua script in Redis (lua/). See docs/security.md.
+// replicas because every admission is decided by an atomic Lua script in Redis (lua/) or covered by a
+// reservation held there (leases.ts). See docs/security.md.
 export { createLimiter, type CreateLimiterOptions } from "./limiter-factory.js";
 export { Limiter, type UsageDecision, type UsagePlanLimits } from "./limiter.js";
 export {
