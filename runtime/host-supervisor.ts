@@ -135,7 +135,7 @@ export class HostSupervisor {
       if (dir) rmSync(dir, { recursive: true, force: true });
   }
 
-  private spawn(fn: WorkerFunction | undefined): Worker {
+  private spawn(fn: WorkerFunction | undefined, lazyInit = false): Worker {
     const genericEnv: Record<string, string> = {
       PATH: process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin",
       LANG: "en_US.UTF-8",
@@ -170,7 +170,11 @@ export class HostSupervisor {
       child.once("close", proceed);
       setTimeout(proceed, 100);
     });
-    this.send(worker, { type: "start", carry: this.counts, ...(fn ? { fn } : {}) }, this.handle);
+    this.send(
+      worker,
+      { type: "start", carry: this.counts, ...(fn ? { fn } : {}), ...(lazyInit ? { lazyInit } : {}) },
+      this.handle,
+    );
     return worker;
   }
 
@@ -362,8 +366,10 @@ export class HostSupervisor {
     const reason = worker.lastWords === "timeout" ? "timeout" : `exit ${signal ?? code}`;
     this.countRestart(reason);
     this.quickExits = Date.now() - worker.startedAt < QUICK_EXIT_MS ? this.quickExits + 1 : 0;
+    // An init that ended the process: the successor loads the function when an invoke is there to answer.
+    const lazyInit = worker.lastWords === "init-exit";
     const restart = (): void => {
-      if (!this.stopping) this.current = this.spawn(this.specialization?.fn);
+      if (!this.stopping) this.current = this.spawn(this.specialization?.fn, lazyInit);
     };
     if (this.quickExits >= 2) setTimeout(restart, RESTART_PAUSE_MS);
     else restart();

@@ -23,7 +23,7 @@ export interface CarriedCounts {
 }
 
 export type ToWorker =
-  | { type: "start"; carry: CarriedCounts; fn?: WorkerFunction }
+  | { type: "start"; carry: CarriedCounts; fn?: WorkerFunction; lazyInit?: boolean }
   | { type: "become"; id: number; fn: WorkerFunction }
   | { type: "specialized"; id: number; status: number; body: unknown; stepDown?: boolean }
   | { type: "carry"; carry: CarriedCounts }

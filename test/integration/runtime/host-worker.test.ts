@@ -137,6 +137,23 @@ describe("in-process Node host worker", () => {
     assert.equal(status, 200, "ready again once the supervisor runs");
   });
 
+  it("reports process.exit at module load as the init error, on /specialize and on invokes", async () => {
+    const agent = await AgentProcess.start({ KAPPA_RUNTIME: "nodejs20" });
+    started.push(agent);
+    const res = await agent.specialize(fixtureFunction("node-init-exit", "index.handler"));
+    assert.equal(res.status, 200);
+    const exited = {
+      errorType: "Runtime.ExitError",
+      errorMessage: "Runtime exited with error: exit status 7",
+    };
+    assert.deepEqual((res.json as { initError: Json }).initError, exited);
+    for (let i = 0; i < 2; i++) {
+      const invoked = await agent.invoke({});
+      assert.equal(invoked.functionError, "Unhandled");
+      assert.deepEqual(invoked.json, exited);
+    }
+  });
+
   it("keeps the Runtime API child-process host with KAPPA_NODE_HOST=runtime-api", async () => {
     const agent = await start("index.tagged", {}, { KAPPA_NODE_HOST: "runtime-api" });
     const res = await agent.invoke({ tag: "classic", ms: 1 });

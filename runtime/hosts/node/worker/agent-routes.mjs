@@ -153,7 +153,7 @@ export function createAgentServer(worker) {
   async function specialize(req, res) {
     const body = await readBody(req, MAX_SPECIALIZE_BYTES);
     const started = performance.now();
-    const outcome = await worker.specialize(body);
+    const outcome = await worker.specialize(body, req.socket);
     if (outcome.status === 200) metrics.specializeDuration.observe((performance.now() - started) / 1000);
     json(res, outcome.status, outcome.body);
   }

@@ -68,6 +68,8 @@ export class FunctionRunner {
     this.initResult = undefined;
     this.handler = undefined;
     this.inflight = new Set();
+    /** invokes that arrived while init runs */
+    this.awaitingInit = new Set();
     this.freeSlots = [];
     this.watchdog = new Watchdog(reasonFd);
     this.deadlineTimer = undefined;
@@ -78,13 +80,21 @@ export class FunctionRunner {
     return this.fn ? `${this.fn.namespace}/${this.fn.name}` : undefined;
   }
 
-  /** Init has finished (well or not): the instance answers invokes. */
-  get ready() {
-    return this.initResult !== undefined;
+  /** A function is being loaded now. */
+  get initializing() {
+    return this.initStarted === true && this.initResult === undefined;
   }
 
-  /** Becomes the function described by the supervisor; resolves with the init result. */
-  become(fn) {
+  /** Init has finished (well or not), or waits for the first invoke: the instance answers invokes. */
+  get ready() {
+    return this.initResult !== undefined || (this.lazy && this.fn !== undefined);
+  }
+
+  /**
+   * Becomes the function described by the supervisor; resolves with the init result. `lazy`: init waits for the
+   * first invoke (after an init that ended the process, so that the invoke is there to be answered).
+   */
+  become(fn, lazy = false) {
     this.fn = fn;
     this.capture.rename(`${fn.namespace}/${fn.name}`);
     takeEnvironment(fn.env, fn.taskRoot);
@@ -97,7 +107,14 @@ export class FunctionRunner {
       logGroupName: process.env.AWS_LAMBDA_LOG_GROUP_NAME,
       logStreamName: process.env.AWS_LAMBDA_LOG_STREAM_NAME,
     };
-    this.initDone = this.init(fn).then((result) => {
+    this.lazy = lazy;
+    return lazy ? Promise.resolve({ ok: true }) : this.startInit();
+  }
+
+  startInit() {
+    // Set before init runs: the module load may end the process before init() returns.
+    this.initStarted = true;
+    this.initDone = this.init(this.fn).then((result) => {
       this.initResult = result;
       return result;
     });
@@ -136,7 +153,14 @@ export class FunctionRunner {
   invoke(input, done) {
     const fn = this.fn;
     if (!fn) return done(NOT_READY);
-    if (!this.initResult) return void this.initDone.then(() => this.invoke(input, done));
+    if (!this.initResult) {
+      const waiting = { socket: input.socket };
+      this.awaitingInit.add(waiting);
+      return void (this.initDone ?? this.startInit()).then(() => {
+        this.awaitingInit.delete(waiting);
+        this.invoke(input, done);
+      });
+    }
     const started = performance.now();
     if (!this.initResult.ok) {
       // Lambda retries init on the next invoke, in a fresh runtime: this process gives way to one.
@@ -266,6 +290,12 @@ export class FunctionRunner {
       `REPORT RequestId: ${requestId}\tDuration: ${durationMs.toFixed(2)} ms\t` +
         `Billed Duration: ${Math.ceil(durationMs)} ms\tMemory Size: ${this.fn.memoryMiB} MB`,
     );
+  }
+
+  /** The process ends during init: the invokes waiting for it get the init error, as Lambda returns it. */
+  answerInitExitNow(error) {
+    for (const { socket } of this.awaitingInit) writeAllSync(socketFd(socket), errorReplyBytes(error, 0));
+    this.awaitingInit.clear();
   }
 
   /**

@@ -19,6 +19,12 @@ export function exitError(requestId, code, signal) {
   };
 }
 
+/** The process ended during init (process.exit at module load): Lambda's init error, without a request id. */
+export function initExitError(code, signal) {
+  const { errorType, errorMessage } = exitError("init", code, signal);
+  return { errorType, errorMessage: errorMessage.replace("RequestId: init Error: ", "") };
+}
+
 export function responseTooLargeError(bytes) {
   return {
     errorType: "Function.ResponseSizeTooLarge",

@@ -6,7 +6,9 @@
 import { toLambdaError } from "../errors.mjs";
 import { createAgentServer } from "./agent-routes.mjs";
 import { FunctionRunner } from "./function-runner.mjs";
-import { exitError, unhandledRejectionError } from "./lambda-errors.mjs";
+import { writeSync } from "node:fs";
+import { exitError, initExitError, unhandledRejectionError } from "./lambda-errors.mjs";
+import { jsonReplyBytes, socketFd, writeAllSync } from "./replies.mjs";
 import { OutputCapture } from "./output-capture.mjs";
 import { WorkerMetrics } from "./worker-metrics.mjs";
 
@@ -43,8 +45,8 @@ function closeServer() {
 
 const runner = new FunctionRunner(capture, (reason) => stepDown(reason, true), REASON_FD);
 
-function become(fn) {
-  return runner.become(fn).then((result) => {
+function become(fn, lazy = false) {
+  return runner.become(fn, lazy).then((result) => {
     send({ type: "initResult", ...result });
     return result;
   });
@@ -61,17 +63,17 @@ const worker = {
   retiring: () => retiring || draining,
   supervised: () => Date.now() - supervisorSeen < SUPERVISOR_SILENCE_MS,
   log: (level, msg, fields) => capture.agentLine(level, msg, fields),
-  specialize(body) {
+  specialize(body, socket) {
     const id = nextSpecializeId++;
     send({ type: "specialize", id, body: body.toString("utf8") });
-    return new Promise((resolve) => specializing.set(id, resolve));
+    return new Promise((resolve) => specializing.set(id, { resolve, socket }));
   },
 };
 
 function answerSpecialize(id, answer) {
-  const resolve = specializing.get(id);
+  const pending = specializing.get(id);
   specializing.delete(id);
-  resolve?.(answer);
+  pending?.resolve(answer);
 }
 
 process.on("message", (message, handle) => {
@@ -80,7 +82,7 @@ process.on("message", (message, handle) => {
     case "start": {
       metrics.carry(message.carry);
       server = createAgentServer(worker);
-      const init = message.fn ? become(message.fn) : runner.watchdog.online;
+      const init = message.fn ? become(message.fn, message.lazyInit) : runner.watchdog.online;
       server.listen(handle, () => void init.then(() => send({ type: "ready" })));
       break;
     }
@@ -120,7 +122,24 @@ process.on("SIGTERM", () => {});
 process.on("disconnect", () => process.exit(0));
 
 // The process dies with invocations running: answer them first, as Lambda does, with the cause.
-process.on("exit", (code) => runner.answerAllNow((requestId) => exitError(requestId, code, null)));
+process.on("exit", (code) => {
+  runner.answerAllNow((requestId) => exitError(requestId, code, null));
+  if (runner.initializing) {
+    // process.exit at module load: the specialization and the waiting invokes get the init error, and the
+    // successor loads the function only when an invoke is there to be answered.
+    const error = initExitError(code, null);
+    for (const { socket } of specializing.values()) {
+      const body = { ready: true, function: runner.functionName, initError: error };
+      writeAllSync(socketFd(socket), jsonReplyBytes(body));
+    }
+    runner.answerInitExitNow(error);
+    try {
+      writeSync(REASON_FD, "init-exit\n");
+    } catch {
+      // no supervisor listening
+    }
+  }
+});
 process.on("uncaughtException", (err) => {
   runner.answerAllNow(() => toLambdaError(err));
   process.exit(129);

@@ -17,6 +17,13 @@ export function errorReplyBytes(error, durationMs, logResult) {
   return Buffer.concat([Buffer.from(head + "\r\n", "latin1"), body]);
 }
 
+/** Any JSON answer, for the same last-words path (a /specialize whose init ended the process). */
+export function jsonReplyBytes(body) {
+  const text = Buffer.from(JSON.stringify(body), "utf8");
+  const head = `HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nconnection: close\r\ncontent-length: ${text.length}\r\n\r\n`;
+  return Buffer.concat([Buffer.from(head, "latin1"), text]);
+}
+
 /** Writes all of `bytes` to a non-blocking socket descriptor, waiting out a full send buffer for a moment. */
 export function writeAllSync(fd, bytes) {
   let offset = 0;
