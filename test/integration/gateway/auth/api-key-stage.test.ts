@@ -1,25 +1,16 @@
 // API keys and usage plans end to end through the stage: keys from Secrets (hashed), hot reload from the store,
 // usage-plan throttle and quota state in a real Redis, shared by two stages standing for two gateway replicas.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { Redis } from "ioredis";
 import { Registry } from "prom-client";
 import { MemoryResourceStore } from "../../../../api/index.js";
 import { apiKeyStage } from "../../../../gateway/auth/index.js";
-import { startRedis, uniquePrefix, type TestRedis } from "../../../support/redis.js";
-import { gatewayRequest, outcome, releaseDockerProbeSockets, resource, secret, status } from "./helpers.js";
+import { uniquePrefix } from "../../../support/redis.js";
+import { gatewayRequest, outcome, redisPerFile, resource, secret, status } from "./helpers.js";
 
-let redis: TestRedis;
-const clients: Redis[] = [];
-before(async () => {
-  redis = await startRedis();
-});
-after(async () => {
-  for (const client of clients) client.disconnect();
-  await redis.stop();
-  releaseDockerProbeSockets();
-});
+const redis = redisPerFile();
 
 const GOOD = "k3y-0123456789abcdefghij";
 const OTHER = "other-0123456789abcdefgh";
@@ -39,8 +30,7 @@ function setup(plan?: object) {
   const clock = { now: () => now, advance: (ms: number) => (now += ms) };
   const prefix = uniquePrefix("apikey");
   const replica = () => {
-    const client = new Redis(redis.url);
-    clients.push(client);
+    const client = redis.connect();
     return apiKeyStage({
       store,
       redis: client,
@@ -216,8 +206,7 @@ test("per-route throttle overrides the plan's throttle for that route only", asy
 
 test("keys from an authorizer's usageIdentifierKey when the stage uses the AUTHORIZER source", async () => {
   const { store } = setup();
-  const client = new Redis(redis.url);
-  clients.push(client);
+  const client = redis.connect();
   const stage = apiKeyStage({
     store,
     redis: client,

@@ -1,9 +1,12 @@
 // Builders shared by the auth integration tests: requests as the router would hand them over, and resources.
 import { randomUUID } from "node:crypto";
 import { globalAgent } from "node:http";
+import { after, before } from "node:test";
+import { Redis } from "ioredis";
 import type { StoredResource } from "../../../../api/index.js";
 import type { GatewayRequest, MatchedRoute } from "../../../../gateway/http/gateway-request.js";
 import { isHttpError, type HttpError } from "../../../../gateway/http/http-error.js";
+import { startRedis, type TestRedis } from "../../../support/redis.js";
 
 export function gatewayRequest(
   options: {
@@ -84,4 +87,26 @@ export const status = (error: HttpError | undefined) =>
  */
 export function releaseDockerProbeSockets(): void {
   globalAgent.destroy();
+}
+
+/**
+ * One Redis for the calling test file: started before its tests, stopped after them together with every
+ * connection made through `connect()` or handed to `track()` (each stands for a gateway replica's own connection).
+ */
+export function redisPerFile(): { connect(): Redis; track(client: Redis): Redis } {
+  let redis: TestRedis;
+  const clients: Redis[] = [];
+  before(async () => {
+    redis = await startRedis();
+  });
+  after(async () => {
+    for (const client of clients) client.disconnect();
+    await redis.stop();
+    releaseDockerProbeSockets();
+  });
+  const track = (client: Redis) => {
+    clients.push(client);
+    return client;
+  };
+  return { connect: () => track(new Redis(redis.url)), track };
 }

@@ -1,30 +1,19 @@
 // The limiter's local fast path under its limit (gateway/ratelimit/leases.ts) against a real Redis: most admitted
 // requests do not wait for Redis, what was admitted locally is debited exactly, and two replicas under
 // sustained load never admit more than the limit allows.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Redis } from "ioredis";
 import { Registry } from "prom-client";
-import { startRedis, uniquePrefix, type TestRedis } from "../../../support/redis.js";
+import { uniquePrefix } from "../../../support/redis.js";
 import { createLimiter, quotaWindow, type Limiter } from "../../../../gateway/ratelimit/index.js";
-import { releaseDockerProbeSockets } from "./helpers.js";
+import { redisPerFile } from "./helpers.js";
 
-let redis: TestRedis;
-const clients: Redis[] = [];
-
-before(async () => {
-  redis = await startRedis();
-});
-after(async () => {
-  for (const client of clients) client.disconnect();
-  await redis.stop();
-  releaseDockerProbeSockets();
-});
+const redis = redisPerFile();
 
 /** A replica on its own connection, counting the script calls it makes. */
 function replica(prefix: string, replicas = 2): { limiter: Limiter; calls: () => number } {
-  const client = new Redis(redis.url);
-  clients.push(client);
+  const client = redis.connect();
   let calls = 0;
   const counting = {
     evalsha: (...args: Parameters<Redis["evalsha"]>) => {

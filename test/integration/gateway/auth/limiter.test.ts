@@ -1,28 +1,17 @@
 // The shared limiter against a real Redis: GCRA exactness across two replicas, Retry-After, quotas with offsets.
 // Each "replica" is its own Limiter on its own Redis connection, as two gateway pods would be.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Redis } from "ioredis";
 import { Registry } from "prom-client";
-import { startRedis, uniquePrefix, type TestRedis } from "../../../support/redis.js";
+import { uniquePrefix } from "../../../support/redis.js";
 import { createLimiter, quotaWindow, type Clock } from "../../../../gateway/ratelimit/index.js";
-import { releaseDockerProbeSockets } from "./helpers.js";
+import { redisPerFile } from "./helpers.js";
 
-let redis: TestRedis;
-const clients: Redis[] = [];
-
-before(async () => {
-  redis = await startRedis();
-});
-after(async () => {
-  for (const client of clients) client.disconnect();
-  await redis.stop();
-  releaseDockerProbeSockets();
-});
+const redis = redisPerFile();
 
 function replica(prefix: string, clock?: Clock) {
-  const client = new Redis(redis.url);
-  clients.push(client);
+  const client = redis.connect();
   // Fail closed with a long timeout: on a loaded machine a slow answer must not turn into an admission.
   return createLimiter({
     redis: client,
@@ -133,7 +122,7 @@ test("a throttled usage-plan request does not spend quota", async () => {
 test("when Redis does not answer, the limiter fails open by default and closed when told", async () => {
   const dead = new Redis({ port: 1, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
   dead.on("error", () => undefined);
-  clients.push(dead);
+  redis.track(dead);
   const open = createLimiter({ redis: dead, registry: new Registry(), redisTimeoutMs: 100 });
   const closed = createLimiter({
     redis: dead,
