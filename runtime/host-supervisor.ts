@@ -109,10 +109,15 @@ export class HostSupervisor {
       env: { WARM: "up" },
     });
     if (!sample.ok) return;
-    buildLambdaEnv({
-      fn: sample.spec,
-      taskRoot: this.tmpDir,
-      runtimeDir: runtimeDir(this.runtime),
+    this.functionEnv(sample.spec, this.tmpDir);
+  }
+
+  /** The environment a function's handler sees in the worker (Lambda's variables plus the function's own). */
+  private functionEnv(fn: FunctionSpec, taskRoot: string): Record<string, string> {
+    return buildLambdaEnv({
+      fn,
+      taskRoot,
+      runtimeDir: runtimeDir(fn.runtime),
       runtimeApi: `127.0.0.1:${this.port}`,
       region: this.config.region,
       logStreamName: this.streamName,
@@ -304,17 +309,7 @@ export class HostSupervisor {
       if (err instanceof CodeError) return err.message;
       throw err;
     }
-    const env = buildLambdaEnv({
-      fn: spec,
-      taskRoot,
-      runtimeDir: runtimeDir(spec.runtime),
-      runtimeApi: `127.0.0.1:${this.port}`,
-      region: this.config.region,
-      logStreamName: this.streamName,
-      tmpDir: this.tmpDir,
-      initializationType: "on-demand",
-      parentEnv: process.env,
-    });
+    const env = this.functionEnv(spec, taskRoot);
     const { promise, resolve } = deferred();
     const specialization: Specialization = {
       key: this.keyOf(spec),

@@ -1,6 +1,7 @@
 // The Lambda context object handed to a Node handler.
 
-function parseJson(text) {
+/** A JSON header value as an object, or undefined when it is absent or not JSON (as Lambda passes it on). */
+export function parseJson(text) {
   if (!text) return undefined;
   try {
     return JSON.parse(text);

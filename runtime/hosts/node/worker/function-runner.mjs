@@ -2,6 +2,7 @@
 // invocations running now (at most perInstance, on this thread), their deadlines, logs and results.
 import Module from "node:module";
 import { randomFillSync } from "node:crypto";
+import { parseJson } from "../context.mjs";
 import { InitError, toLambdaError } from "../errors.mjs";
 import { loadHandler } from "../load-handler.mjs";
 import {
@@ -36,15 +37,6 @@ function traceId() {
 
 const NOT_READY = { kind: "notReady" };
 const BUSY = { kind: "busy" };
-
-function parseJson(text) {
-  if (!text) return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
 
 /** Replaces this process's environment with the function's (Lambda's variables plus its own). */
 function takeEnvironment(env, cwd) {
