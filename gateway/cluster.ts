@@ -7,6 +7,7 @@
 import cluster, { type Worker } from "node:cluster";
 import { createServer, type Server } from "node:http";
 import { AggregatorRegistry, type Registry } from "prom-client";
+import { answerOps } from "./ops-routes.js";
 
 export interface ClusterLogger {
   info(object: object, message?: string): void;
@@ -78,24 +79,14 @@ export function runGatewayPrimary(options: GatewayClusterOptions): void {
 /** /metrics summed over the workers (prom-client's cluster aggregation), /healthz, /readyz (all workers up). */
 function serveOps(options: GatewayClusterOptions, allReady: () => boolean): Server {
   const aggregator = new AggregatorRegistry();
-  const server = createServer((req, res) => {
-    const path = (req.url ?? "/").split("?")[0];
-    if (path === "/healthz") return void res.writeHead(200, { "content-type": "text/plain" }).end("ok");
-    if (path === "/readyz") {
-      const up = allReady();
-      return void res
-        .writeHead(up ? 200 : 503, { "content-type": "text/plain" })
-        .end(up ? "ready" : "starting");
-    }
-    if (path !== "/metrics") return void res.writeHead(404).end();
-    aggregator.clusterMetrics().then(
-      (text) => res.writeHead(200, { "content-type": aggregator.contentType }).end(text),
-      (error: unknown) => {
-        options.logger.warn({ err: String(error) }, "could not collect the workers' metrics");
-        res.writeHead(500).end();
-      },
-    );
-  });
+  const server = createServer((req, res) =>
+    answerOps(req, res, {
+      metrics: () => aggregator.clusterMetrics(),
+      metricsContentType: aggregator.contentType,
+      ready: allReady,
+      logger: options.logger,
+    }),
+  );
   server.listen(options.metricsPort!, options.metricsHost);
   return server;
 }

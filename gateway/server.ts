@@ -4,7 +4,7 @@
 //   apiPort  (8081) the AWS-compatible API: Lambda Invoke here, SQS by the queue part (gateway/aws/api-server.ts)
 //   metricsPort     /metrics, /healthz, /readyz — kept off the function port so a Route can own any path and
 //                   metrics are not public wherever functions are
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
@@ -24,6 +24,7 @@ import { InstanceRegistry } from "./invoke/instance-registry.js";
 import { Invoker, functionInvoker } from "./invoke/invoker.js";
 import { ReservedConcurrency } from "./invoke/reserved-concurrency.js";
 import { createLambdaApi, type LambdaApiHandler } from "./lambda/lambda-api.js";
+import { answerOps } from "./ops-routes.js";
 import { resolveLimits, type GatewayLimits } from "./limits.js";
 import { GatewayMetrics } from "./metrics.js";
 import { buildPipeline, defaultStages, type PipelineStages, type StageDeps } from "./pipeline.js";
@@ -186,7 +187,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   let metricsServer: Server | undefined;
   let metricsPort: number | undefined;
   if (options.metricsPort !== null && options.metricsPort !== undefined) {
-    metricsServer = createServer((req, res) => void serveOps(req, res, options.registry));
+    metricsServer = createServer((req, res) =>
+      answerOps(req, res, {
+        metrics: () => options.registry.metrics(),
+        metricsContentType: options.registry.contentType,
+        ready: () => true,
+        logger,
+      }),
+    );
     metricsPort = await listen(metricsServer, options.metricsPort, host);
   }
   logger.info({ port, apiPort, metricsPort, gatewayId }, "gateway listening");
@@ -211,20 +219,6 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       catalog.close();
     },
   };
-}
-
-async function serveOps(req: IncomingMessage, res: ServerResponse, registry: Registry): Promise<void> {
-  if (req.url === "/metrics") {
-    const text = await registry.metrics();
-    res.writeHead(200, { "content-type": registry.contentType });
-    res.end(text);
-  } else if (req.url === "/healthz" || req.url === "/readyz") {
-    res.writeHead(200, { "content-type": "text/plain" });
-    res.end("ok");
-  } else {
-    res.writeHead(404, { "content-type": "application/json" });
-    res.end('{"message":"Not Found"}');
-  }
 }
 
 function listen(server: Server, port: number, host: string): Promise<number> {
