@@ -118,7 +118,7 @@ export class LeaseTable {
     clearInterval(this.sweeper);
     this.sweeper = undefined;
     const pending = [...this.entries.values()].map(
-      (lease) => lease.settling ?? (lease.used > 0 || lease.granted > 0 ? this.settle(lease, 0) : undefined),
+      (lease) => lease.settling ?? (holdsReservation(lease) ? this.settle(lease, 0) : undefined),
     );
     this.entries.clear();
     await Promise.all(pending);
@@ -167,9 +167,9 @@ export class LeaseTable {
     const now = performance.now();
     for (const [key, lease] of this.entries) {
       if (lease.settling) continue;
-      if ((lease.used > 0 || lease.granted > 0) && now >= lease.usableUntil) {
+      if (holdsReservation(lease) && now >= lease.usableUntil) {
         void this.settle(lease, 0).catch(() => undefined);
-      } else if (lease.used === 0 && lease.granted === 0 && now - lease.lastUsed > IDLE_DROP_MS) {
+      } else if (!holdsReservation(lease) && now - lease.lastUsed > IDLE_DROP_MS) {
         this.entries.delete(key);
       }
     }
@@ -182,9 +182,11 @@ export class LeaseTable {
   private evictOldest(): void {
     const [key, lease] = this.entries.entries().next().value as [string, Lease];
     this.entries.delete(key);
-    if (!lease.settling && (lease.used > 0 || lease.granted > 0))
-      void this.settle(lease, 0).catch(() => undefined);
+    if (!lease.settling && holdsReservation(lease)) void this.settle(lease, 0).catch(() => undefined);
   }
 }
+
+/** The lease admitted requests not yet debited, or still reserves headroom in Redis: it must be settled. */
+const holdsReservation = (lease: Lease) => lease.used > 0 || lease.granted > 0;
 
 const plainCall: LeaseCall = { cost: 1, holder: "", debit: 0, divisor: 0, maxLease: 0, lifetimeMs: 0 };
