@@ -50,6 +50,27 @@ const entryError: Record<string, () => QueueError> = {
   MessageNotInflight: () => new QueueError("MessageNotInflight"),
 };
 
+const entryFailure = (status: string): QueueError =>
+  (entryError[status] ?? (() => QueueError.fromCode(status)))();
+
+/** What send-19.lua received for one hand-off ({ visibility ms, positions... }) as receive-19.lua's flat list. */
+function handedMessages(
+  taken: number[],
+  nonce: string,
+  now: number,
+  ids: string[],
+  prepared: PreparedMessage[],
+): (string | number)[] | undefined {
+  if (taken.length < 2) return undefined;
+  const token = `${nonce}:${now}:1`;
+  const flat: (string | number)[] = [];
+  for (let t = 1; t < taken.length; t++) {
+    const m = taken[t]! - 1;
+    flat.push(ids[m]!, prepared[m]!.blob, 1, now, token, now, "", "");
+  }
+  return flat;
+}
+
 const toFailure = (id: string, error: QueueError): BatchFailure => ({
   id,
   code: error.code,
@@ -86,10 +107,10 @@ export class QueueMessages {
     const channel = this.context.keys.wakeChannel(queueName);
     // One argument for all messages (send-19.lua splits it): each argument costs the client more than its bytes.
     let packed = "";
-    let firstId = "";
+    const ids: string[] = [];
     for (const m of prepared) {
       const id = randomUUID();
-      firstId ||= id;
+      ids.push(id);
       if (packed) packed += FIELD_SEPARATOR;
       packed += [id, m.blob, m.size, m.delaySeconds, m.groupId, m.deduplicationId, m.contentSha256].join(
         FIELD_SEPARATOR,
@@ -100,23 +121,40 @@ export class QueueMessages {
     const claimed = fifo
       ? []
       : this.wakeHub.claim(channel, prepared.filter((m) => m.delaySeconds <= 0).length);
+    const nonces: string[] = [];
     args.push(claimed.length);
-    for (const c of claimed) args.push(c.request.max, c.request.visibility, randomBytes(6).toString("hex"));
-    let reply: [[string, string, string][], number, [number, (string | number)[]][]];
+    for (const c of claimed) {
+      const nonce = randomBytes(6).toString("hex");
+      nonces.push(nonce);
+      args.push(c.request.max, c.request.visibility, nonce);
+    }
+    let reply: [string | [string, string, string][], number, number[][], number];
     try {
       reply = (await runScript(this.context, "send", queueName, args)) as typeof reply;
     } catch (error) {
       for (const c of claimed) c.deliver(undefined);
       throw error;
     }
-    const [results, visible, handed] = reply;
-    claimed.forEach((c, i) => c.deliver(handed[i]?.[1], handed[i]?.[0]));
+    const [results, visible, handed, now] = reply;
+    if (claimed.length) {
+      // The sender goes on first (its next call is not queued behind what the receivers do with their messages);
+      // the receivers get theirs in the same turn of the event loop.
+      setImmediate(() =>
+        claimed.forEach((c, i) => {
+          const taken = handed[i];
+          c.deliver(taken && handedMessages(taken, nonces[i]!, now, ids, prepared), taken?.[0]);
+        }),
+      );
+    }
     // The script published "<visible> <first message id>"; wake this engine's receivers now, not on its echo.
-    this.wakeHub.sent(channel, visible, firstId);
-    return results.map(([status, messageId, seq]) => {
-      if (status !== "OK") return (entryError[status] ?? (() => QueueError.fromCode(status)))();
-      return fifo ? { messageId, sequenceNumber: sequenceNumber(seq) } : { messageId };
-    });
+    this.wakeHub.sent(channel, visible, ids[0]!);
+    if (typeof results === "string")
+      return results
+        .split(" ")
+        .map((status, i) => (status === "OK" ? { messageId: ids[i]! } : entryFailure(status)));
+    return results.map(([status, messageId, seq]) =>
+      status === "OK" ? { messageId, sequenceNumber: sequenceNumber(seq) } : entryFailure(status),
+    );
   }
 
   async sendMessage(input: SendMessageInput): Promise<SendMessageOutput> {
@@ -256,7 +294,7 @@ export class QueueMessages {
     statuses.forEach((status, i) => {
       const id = sent[i]!;
       if (status === "OK") output.successful.push({ id });
-      else output.failed.push(toFailure(id, (entryError[status] ?? (() => QueueError.fromCode(status)))()));
+      else output.failed.push(toFailure(id, entryFailure(status)));
     });
     if (script === "delete" && output.successful.length)
       this.context.metrics?.deleted.inc({ queue: queueName }, output.successful.length);

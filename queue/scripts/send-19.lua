@@ -7,11 +7,15 @@
 -- ARGV[4] number of hand-offs k (standard queues) and 3 values each: max messages, visibility timeout
 -- seconds (-1 = queue default), nonce: receivers waiting in the sending engine, who get the new visible
 -- messages received for them here (as receive-19.lua would, right after the send) instead of a wake.
--- Returns { { status, message id, sequence } per message, number of messages made visible and not handed off,
--- { { visibility ms, messages as receive-19.lua returns them } per hand-off } }; status is 'OK' or
--- an error code for that entry (MessageTooLong, MissingDeduplicationId). A FIFO duplicate within 5 minutes
--- returns 'OK' with the original id and sequence. Publishes "<visible> <first message id>" on the wake
--- channel; the id lets the sending engine skip the publish after waking its own receivers directly.
+-- Returns { results, number of messages made visible and not handed off, { { visibility ms, position... } per
+-- hand-off }, now ms }. results: FIFO queues { status, message id, sequence } per message (a duplicate within 5
+-- minutes is 'OK' with the original id and sequence); standard queues one string of the n statuses joined by
+-- ' ' (ids are the caller's, sequences are not part of SQS's answer). A status is 'OK' or an error code for that
+-- entry (MessageTooLong, MissingDeduplicationId). A hand-off lists the positions (1-based, in ARGV[3]) of the
+-- messages it received: the caller has their ids and blobs, and each one's receive count is 1, its sent and
+-- first receive time now, its receipt token "<nonce>:<now>:1". Keeping the reply this small matters: every
+-- value in it costs Redis and the client time. Publishes "<visible> <first message id>" on the wake channel;
+-- the id lets the sending engine skip the publish after waking its own receivers directly.
 -- Errors: QueueDoesNotExist.
 --@include keys
 --@include messages
@@ -30,7 +34,7 @@ if s.fifo then
 end
 local result = {}
 local visible = 0
-local msgs, seqs, byage, ready, blobs = {}, {}, {}, {}, {}
+local msgs, seqs, byage, ready = {}, {}, {}, {}
 local n = tonumber(ARGV[2])
 local F = split_fields(ARGV[3])
 -- Standard queues: reserve the sequence numbers of the messages that fit in one HINCRBY.
@@ -55,7 +59,11 @@ for m = 0, n - 1 do
     delay_ms = delay * 1000
   end
   if size > s.max_size then
-    result[#result + 1] = { 'MessageTooLong', '', '' }
+    if s.fifo then
+      result[#result + 1] = { 'MessageTooLong', '', '' }
+    else
+      result[#result + 1] = 'MessageTooLong'
+    end
   elseif s.fifo then
     if dedup_id == '' and s.content_dedup then
       dedup_id = content_hash
@@ -87,7 +95,6 @@ for m = 0, n - 1 do
     local seq = next_seq
     msgs[#msgs + 1] = id
     msgs[#msgs + 1] = blob
-    blobs[id] = blob
     seqs[#seqs + 1] = id
     seqs[#seqs + 1] = seq
     byage[#byage + 1] = now
@@ -95,11 +102,13 @@ for m = 0, n - 1 do
     if delay_ms > 0 then
       redis.call('ZADD', K_DELAYED, now + delay_ms, id)
     else
+      -- seq, id, position in ARGV[3] (the position is dropped before ZADD)
       ready[#ready + 1] = seq
       ready[#ready + 1] = id
+      ready[#ready + 1] = m + 1
       visible = visible + 1
     end
-    result[#result + 1] = { 'OK', id, tostring(seq) }
+    result[#result + 1] = 'OK'
   end
 end
 if #msgs > 0 then
@@ -110,42 +119,36 @@ end
 -- Hand-offs take the new visible messages in order (receive count 1, so never a dead letter); the rest is ready.
 local handed = {}
 local k = tonumber(ARGV[4]) or 0
+local r = 1
 if k > 0 then
-  local r = 1
   local rc_args, fr_args, tok_args, inflight = {}, {}, {}, {}
   for h = 0, k - 1 do
     local a = 5 + h * 3
-    local max, visibility, nonce = tonumber(ARGV[a]), tonumber(ARGV[a + 1]), ARGV[a + 2]
+    local max, visibility = tonumber(ARGV[a]), tonumber(ARGV[a + 1])
+    local token = ARGV[a + 2] .. ':' .. now .. ':1'
     local visibility_ms = s.visibility_ms
     if visibility >= 0 then
       visibility_ms = visibility * 1000
     end
-    local flat = {}
+    local deadline = now + visibility_ms
+    local taken = { visibility_ms }
     while max > 0 and r < #ready do
       local id = ready[r + 1]
-      local token = nonce .. ':' .. now .. ':1'
-      rc_args[#rc_args + 1] = id
-      rc_args[#rc_args + 1] = 1
-      fr_args[#fr_args + 1] = id
-      fr_args[#fr_args + 1] = now
-      tok_args[#tok_args + 1] = id
-      tok_args[#tok_args + 1] = token
-      inflight[#inflight + 1] = now + visibility_ms
-      inflight[#inflight + 1] = id
-      local f = #flat
-      flat[f + 1] = id
-      flat[f + 2] = blobs[id]
-      flat[f + 3] = 1
-      flat[f + 4] = now
-      flat[f + 5] = token
-      flat[f + 6] = now
-      flat[f + 7] = ''
-      flat[f + 8] = ''
-      r = r + 2
+      local f = #rc_args
+      rc_args[f + 1] = id
+      rc_args[f + 2] = 1
+      fr_args[f + 1] = id
+      fr_args[f + 2] = now
+      tok_args[f + 1] = id
+      tok_args[f + 2] = token
+      inflight[f + 1] = deadline
+      inflight[f + 2] = id
+      taken[#taken + 1] = ready[r + 2]
+      r = r + 3
       max = max - 1
       visible = visible - 1
     end
-    handed[h + 1] = { visibility_ms, flat }
+    handed[h + 1] = taken
   end
   if #inflight > 0 then
     redis.call('HSET', K_RC, unpack(rc_args))
@@ -153,17 +156,20 @@ if k > 0 then
     redis.call('HSET', K_TOK, unpack(tok_args))
     redis.call('ZADD', K_INFLIGHT, unpack(inflight))
   end
-  local rest = {}
-  for i = r, #ready do
-    rest[#rest + 1] = ready[i]
-  end
-  ready = rest
 end
-if #ready > 0 then
-  redis.call('ZADD', K_READY, unpack(ready))
+if r < #ready then
+  local rest = {}
+  for i = r, #ready, 3 do
+    rest[#rest + 1] = ready[i]
+    rest[#rest + 1] = ready[i + 1]
+  end
+  redis.call('ZADD', K_READY, unpack(rest))
 end
 -- The payload is the number of messages made visible: receivers wake only as many waiters as that needs.
 if visible > 0 then
   redis.call('PUBLISH', WAKE_CHANNEL, visible .. ' ' .. F[1])
 end
-return { result, visible, handed }
+if not s.fifo then
+  result = table.concat(result, ' ')
+end
+return { result, visible, handed, now }

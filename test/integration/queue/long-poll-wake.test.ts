@@ -226,6 +226,42 @@ test("handed-off messages are received as a receive script would: count, timesta
   assert.equal((await e.receiveMessage({ queueName: "q" })).messages.length, 0);
 });
 
+test("a batch with a delayed and a too long entry hands each receiver the right visible messages", async () => {
+  const e = engine();
+  await e.createQueue({ queueName: "q", attributes: { MaximumMessageSize: "1024" } });
+  await scriptCalls();
+  const first = e.receiveMessage({ queueName: "q", waitTimeSeconds: 20, maxNumberOfMessages: 2 });
+  await untilScriptCalls(1);
+  const second = e.receiveMessage({ queueName: "q", waitTimeSeconds: 20, maxNumberOfMessages: 10 });
+  await tick();
+  const sent = await e.sendMessageBatch({
+    queueName: "q",
+    entries: [
+      { id: "late", body: "late", delaySeconds: 60 },
+      { id: "a", body: "a" },
+      { id: "big", body: "x".repeat(2000) },
+      { id: "b", body: "b" },
+      { id: "c", body: "c" },
+    ],
+  });
+  assert.deepEqual(
+    sent.failed.map((f) => f.id),
+    ["big"],
+  );
+  const ids = new Map(sent.successful.map((s) => [s.id, s.messageId]));
+  const got = [(await first).messages, (await second).messages].map((messages) =>
+    messages.map((m) => [m.body, m.messageId]),
+  );
+  assert.deepEqual(got, [
+    [
+      ["a", ids.get("a")],
+      ["b", ids.get("b")],
+    ],
+    [["c", ids.get("c")]],
+  ]);
+  assert.equal(await scriptCalls(), 1, "the send received for both waiters in its own script");
+});
+
 test("a delayed send hands nothing off: the claimed receiver looks itself and waits for the delay", async () => {
   const offset = { ms: 0 };
   const e = engine(uniquePrefix("w"), offset);
