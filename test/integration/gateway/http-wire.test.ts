@@ -308,6 +308,37 @@ describe("function port on the wire", () => {
         connection.destroy();
       }
     });
+    test("204 and 304 carry no body even when the function returns one; a pipelined GET behind them is intact", async () => {
+      // Answers with the status named in the query string, and a body that must not reach the wire.
+      const statusAgent = await ScriptedAgent.start((call, res) => {
+        const event = JSON.parse(call.body.toString("utf8")) as EchoEvent;
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end(
+          JSON.stringify({ statusCode: Number(event.rawQueryString.slice(2)), body: "must not be sent" }),
+        );
+      });
+      const connection = await RawConnection.open(port);
+      try {
+        gw.store.upsert(functionResource(ns, "status"));
+        await gw.addInstance(ns, "status", { url: statusAgent.url });
+        await eventually(async () =>
+          assert.equal((await once(get(`/function/${ns}/status?s=200`))).status, 200),
+        );
+        await connection.write(
+          get(`/function/${ns}/status?s=204`) +
+            get(`/function/${ns}/status?s=304`) +
+            get(`${echo}?after=304`),
+        );
+        assert.equal((await connection.readResponse()).status, 204);
+        assert.equal((await connection.readResponse()).status, 304);
+        const next = await connection.readResponse();
+        assert.equal(eventOf(next).rawQueryString, "after=304");
+        assert.ok(!connection.received().includes("must not be sent"), show(connection.received()));
+      } finally {
+        connection.destroy();
+        await statusAgent.stop();
+      }
+    });
   });
 
   describe("request bodies", () => {
@@ -326,6 +357,23 @@ describe("function port on the wire", () => {
           `Transfer-Encoding: Chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n`,
       );
       assert.equal(bodyOf(eventOf(response)), "abc");
+    });
+
+    test("a binary body reaches the function byte for byte (base64 in the event)", async () => {
+      const bytes = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
+      const connection = await RawConnection.open(port);
+      try {
+        await connection.write(
+          `POST ${echo}?binary=1 HTTP/1.1\r\nHost: ${host}\r\nContent-Type: application/octet-stream\r\n` +
+            `Content-Length: ${bytes.length}\r\n\r\n`,
+        );
+        await connection.write(bytes);
+        const event = eventOf(await connection.readResponse());
+        assert.equal(event.isBase64Encoded, true);
+        assert.deepEqual(Buffer.from(event.body ?? "", "base64"), bytes);
+      } finally {
+        connection.destroy();
+      }
     });
 
     test("a chunked body over 6 MB is 413 and never reaches the function", async () => {
