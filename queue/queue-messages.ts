@@ -105,18 +105,21 @@ export class QueueMessages {
   ): Promise<(SendMessageOutput | QueueError)[]> {
     const fifo = isFifoName(queueName);
     const channel = this.context.keys.wakeChannel(queueName);
-    // One argument for all messages (send-19.lua splits it): each argument costs the client more than its bytes.
+    // The messages' fields in one argument (send-19.lua splits it), their blobs one argument each: an argument
+    // costs the client more than its bytes, and splitting blobs out of one would cost the script a copy of each.
     let packed = "";
     const ids: string[] = [];
+    const blobs: string[] = [];
     for (const m of prepared) {
       const id = randomUUID();
       ids.push(id);
+      blobs.push(m.blob);
       if (packed) packed += FIELD_SEPARATOR;
-      packed += [id, m.blob, m.size, m.delaySeconds, m.groupId, m.deduplicationId, m.contentSha256].join(
-        FIELD_SEPARATOR,
-      );
+      packed += fifo
+        ? [id, m.size, m.delaySeconds, m.groupId, m.deduplicationId, m.contentSha256].join(FIELD_SEPARATOR)
+        : id + FIELD_SEPARATOR + m.size + FIELD_SEPARATOR + m.delaySeconds;
     }
-    const args: (string | number)[] = [prepared.length, packed];
+    const args: (string | number)[] = [prepared.length, packed, ...blobs];
     // Standard queues: hand the new messages straight to receivers of this engine that wait for them.
     const claimed = fifo
       ? []

@@ -1,17 +1,19 @@
 -- Send up to 10 messages.
 -- KEYS: the 19 queue keys.
--- ARGV[1] clock offset ms, ARGV[2] number of messages n, ARGV[3] 7 values per message joined by "\1" (one
---   argument rather than 70: each argument costs the client more than its bytes; no value holds a "\1"):
---   id, blob, size in bytes (body + attributes), delay seconds (-1 = queue default), group id, explicit
---   deduplication id ('' = none), SHA-256 of the body (used when ContentBasedDeduplication is on).
--- ARGV[4] number of hand-offs k (standard queues) and 3 values each: max messages, visibility timeout
+-- ARGV[1] clock offset ms, ARGV[2] number of messages n, ARGV[3] the messages' fields joined by "\1" (one
+--   argument rather than one per field: each argument costs the client more than its bytes; no value holds a
+--   "\1"), per message: id, size in bytes (body + attributes), delay seconds (-1 = queue default), and on FIFO
+--   queues also group id, explicit deduplication id ('' = none), SHA-256 of the body (used when
+--   ContentBasedDeduplication is on); ARGV[4] .. ARGV[3 + n] the blobs (separate: splitting them out of one
+--   argument would cost the script a copy of each).
+-- ARGV[4 + n] number of hand-offs k (standard queues) and 3 values each: max messages, visibility timeout
 -- seconds (-1 = queue default), nonce: receivers waiting in the sending engine, who get the new visible
 -- messages received for them here (as receive-19.lua would, right after the send) instead of a wake.
 -- Returns { results, number of messages made visible and not handed off, { { visibility ms, position... } per
 -- hand-off }, now ms }. results: FIFO queues { status, message id, sequence } per message (a duplicate within 5
 -- minutes is 'OK' with the original id and sequence); standard queues one string of the n statuses joined by
 -- ' ' (ids are the caller's, sequences are not part of SQS's answer). A status is 'OK' or an error code for that
--- entry (MessageTooLong, MissingDeduplicationId). A hand-off lists the positions (1-based, in ARGV[3]) of the
+-- entry (MessageTooLong, MissingDeduplicationId). A hand-off lists the positions (1-based, as sent) of the
 -- messages it received: the caller has their ids and blobs, and each one's receive count is 1, its sent and
 -- first receive time now, its receipt token "<nonce>:<now>:1". Keeping the reply this small matters: every
 -- value in it costs Redis and the client time. Publishes "<visible> <first message id>" on the wake channel;
@@ -37,12 +39,13 @@ local visible = 0
 local msgs, seqs, byage, ready = {}, {}, {}, {}
 local n = tonumber(ARGV[2])
 local F = split_fields(ARGV[3])
+local W = s.fifo and 6 or 3
 -- Standard queues: reserve the sequence numbers of the messages that fit in one HINCRBY.
 local next_seq = 0
 if not s.fifo then
   local fitting = 0
   for m = 0, n - 1 do
-    if tonumber(F[3 + m * 7]) <= s.max_size then
+    if tonumber(F[2 + m * W]) <= s.max_size then
       fitting = fitting + 1
     end
   end
@@ -51,9 +54,9 @@ if not s.fifo then
   end
 end
 for m = 0, n - 1 do
-  local a = 1 + m * 7
+  local a = 1 + m * W
   local id, blob, size, delay, group, dedup_id, content_hash =
-    F[a], F[a + 1], tonumber(F[a + 2]), tonumber(F[a + 3]), F[a + 4], F[a + 5], F[a + 6]
+    F[a], ARGV[4 + m], tonumber(F[a + 1]), tonumber(F[a + 2]), F[a + 3], F[a + 4], F[a + 5]
   local delay_ms = s.delay_ms
   if delay >= 0 then
     delay_ms = delay * 1000
@@ -102,7 +105,7 @@ for m = 0, n - 1 do
     if delay_ms > 0 then
       redis.call('ZADD', K_DELAYED, now + delay_ms, id)
     else
-      -- seq, id, position in ARGV[3] (the position is dropped before ZADD)
+      -- seq, id, position in the batch (the position is dropped before ZADD)
       ready[#ready + 1] = seq
       ready[#ready + 1] = id
       ready[#ready + 1] = m + 1
@@ -118,12 +121,12 @@ if #msgs > 0 then
 end
 -- Hand-offs take the new visible messages in order (receive count 1, so never a dead letter); the rest is ready.
 local handed = {}
-local k = tonumber(ARGV[4]) or 0
+local k = tonumber(ARGV[4 + n]) or 0
 local r = 1
 if k > 0 then
   local rc_args, fr_args, tok_args, inflight = {}, {}, {}, {}
   for h = 0, k - 1 do
-    local a = 5 + h * 3
+    local a = 5 + n + h * 3
     local max, visibility = tonumber(ARGV[a]), tonumber(ARGV[a + 1])
     local token = ARGV[a + 2] .. ':' .. now .. ':1'
     local visibility_ms = s.visibility_ms
