@@ -17,6 +17,7 @@ import { AsyncDispatcher } from "./async/dispatcher.js";
 import { systemClock, type Clock } from "./clock.js";
 import { FunctionCatalog } from "./functions.js";
 import { createFunctionHandler } from "./http/function-handler.js";
+import { Http1Server } from "./http1/http1-server.js";
 import { AgentPools } from "./invoke/agent-pools.js";
 import { InflightReporter } from "./invoke/inflight-reporter.js";
 import { InflightTracker } from "./invoke/inflight-tracker.js";
@@ -143,7 +144,6 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     metrics,
     logger,
     clock,
-    bodyTimeoutMs: limits.bodyTimeoutMs,
     trustForwardedFor: limits.trustForwardedFor,
     accessLog: limits.accessLog,
   });
@@ -156,17 +156,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     region: options.region ?? "us-east-1",
   });
 
-  const server = createServer(
-    {
-      headersTimeout: limits.headersTimeoutMs,
-      requestTimeout: limits.headersTimeoutMs + limits.bodyTimeoutMs,
-      keepAliveTimeout: limits.keepAliveTimeoutMs,
-      // Node checks header/request timeouts on this interval (default 30 s): make the bounds hold to ~1 s.
-      connectionsCheckingInterval: Math.min(1_000, limits.headersTimeoutMs),
-    },
-    handler,
-  );
-  const port = await listen(server, options.port ?? 8080, host);
+  const server = new Http1Server(handler, {
+    headersTimeoutMs: limits.headersTimeoutMs,
+    bodyTimeoutMs: limits.bodyTimeoutMs,
+    keepAliveTimeoutMs: limits.keepAliveTimeoutMs,
+  });
+  const port = await server.listen(options.port ?? 8080, host);
 
   let apiPort: number | undefined;
   let closeApi: (() => Promise<void>) | undefined;
@@ -205,7 +200,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     metricsPort,
     lambdaApi,
     async close() {
-      await closeServer(server);
+      await server.close();
       await closeApi?.();
       if (metricsServer) await closeServer(metricsServer);
       await dispatcher?.stop();

@@ -2,7 +2,6 @@
 // function's queue — and the response mapped as API Gateway maps it. Every request gets an id
 // (apigw-requestid header, requestContext.requestId), a metric and, if enabled, one access-log line.
 import { randomUUID } from "node:crypto";
-import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import type { AsyncInvoker } from "../async/async-invoker.js";
 import type { Clock } from "../clock.js";
@@ -18,9 +17,10 @@ import { isPreflight, preflightHeaders, responseCorsHeaders } from "./cors.js";
 import type { GatewayRequest, MatchedRoute } from "./gateway-request.js";
 import { HttpError } from "./http-error.js";
 import { httpInvokeError, internalServerError } from "./invoke-errors.js";
+import type { Http1Exchange, Http1Handler } from "../http1/http1-exchange.js";
 import { readBody, type BodyLimits } from "./read-body.js";
 import { toGatewayRequest } from "./request-context.js";
-import { sendBody, sendError, sendJson } from "./send.js";
+import { respondError, respondJson } from "./respond.js";
 
 export interface FunctionHandlerOptions {
   pipeline: Pipeline;
@@ -30,7 +30,6 @@ export interface FunctionHandlerOptions {
   metrics: GatewayMetrics;
   logger: Logger;
   clock: Clock;
-  bodyTimeoutMs: number;
   trustForwardedFor: boolean;
   accessLog: boolean;
 }
@@ -38,41 +37,38 @@ export interface FunctionHandlerOptions {
 /** The agent reports a function timeout itself; the gateway waits this much longer before answering 504. */
 const AGENT_GRACE_MS = 1_000;
 
-const syncBody = (timeoutMs: number): BodyLimits => ({
+const syncLimits: BodyLimits = {
   maxBytes: SYNC_PAYLOAD_LIMIT_BYTES,
-  timeoutMs,
   style: "apigateway",
   tooLargeCode: "RequestTooLarge",
   tooLargeMessage: "Request Entity Too Large",
-});
+};
+const asyncLimits: BodyLimits = { ...syncLimits, maxBytes: ASYNC_PAYLOAD_LIMIT_BYTES };
 
-export function createFunctionHandler(
-  options: FunctionHandlerOptions,
-): (req: IncomingMessage, res: ServerResponse) => void {
+export function createFunctionHandler(options: FunctionHandlerOptions): Http1Handler {
   const { pipeline, router, metrics, logger, clock } = options;
-  const syncLimits = syncBody(options.bodyTimeoutMs);
-  const asyncLimits: BodyLimits = { ...syncLimits, maxBytes: ASYNC_PAYLOAD_LIMIT_BYTES };
   const contextOptions = { trustForwardedFor: options.trustForwardedFor };
 
-  async function handle(req: IncomingMessage, res: ServerResponse, request: GatewayRequest): Promise<void> {
+  async function handle(exchange: Http1Exchange, request: GatewayRequest): Promise<void> {
     if (isPreflight(request.method, request.headers)) {
       const match = router.resolveAnyMethod(request.host, request.rawPath);
       if (match?.cors) {
-        sendBody(res, 204, "", [
-          ...preflightHeaders(match.cors, request.headers),
-          ["apigw-requestid", request.id],
-        ]);
+        exchange.respond(
+          204,
+          [...preflightHeaders(match.cors, request.headers), ["apigw-requestid", request.id]],
+          "",
+        );
         return;
       }
     }
     const result = await pipeline.run(request);
     const route = request.route!;
     if (result.async) {
-      await enqueue(req, res, request as GatewayRequest & { route: MatchedRoute }, result.fn);
+      await enqueue(exchange, request as GatewayRequest & { route: MatchedRoute }, result.fn);
       return;
     }
-    const body = await readBody(req, syncLimits);
-    const payload = buildEvent(req, request as GatewayRequest & { route: MatchedRoute }, body);
+    const body = await readBody(exchange, syncLimits);
+    const payload = buildEvent(exchange, request as GatewayRequest & { route: MatchedRoute }, body);
     if (payload.length > SYNC_PAYLOAD_LIMIT_BYTES)
       throw new HttpError(413, "RequestTooLarge", "Request Entity Too Large");
     let invoked;
@@ -109,62 +105,61 @@ export function createFunctionHandler(
     const headers = mapped.headers;
     headers.push(["apigw-requestid", request.id]);
     if (result.cors) headers.push(...responseCorsHeaders(result.cors, request.headers));
-    sendBody(res, mapped.statusCode, mapped.body, headers);
+    exchange.respond(mapped.statusCode, headers, mapped.body);
   }
 
   function buildEvent(
-    req: IncomingMessage,
+    exchange: Http1Exchange,
     request: GatewayRequest & { route: MatchedRoute },
     body: Buffer,
   ): Buffer {
-    const input = { request, rawHeaders: req.rawHeaders, body, protocol: `HTTP/${req.httpVersion}` };
+    const input = {
+      request,
+      rawHeaders: exchange.rawHeaders,
+      body,
+      protocol: `HTTP/${exchange.httpVersion}`,
+    };
     const event =
       request.route.payloadFormatVersion === "1.0" ? buildPayloadV1(input) : buildPayloadV2(input);
     return Buffer.from(JSON.stringify(event), "utf8");
   }
 
   async function enqueue(
-    req: IncomingMessage,
-    res: ServerResponse,
+    exchange: Http1Exchange,
     request: GatewayRequest & { route: MatchedRoute },
     fn: FunctionSettings,
   ): Promise<void> {
-    const body = await readBody(req, asyncLimits);
+    const body = await readBody(exchange, asyncLimits);
     if (!options.asyncInvoker) {
       throw new HttpError(501, "NotImplemented", "asynchronous invocation is not configured on this gateway");
     }
-    const payload = buildEvent(req, request, body);
+    const payload = buildEvent(exchange, request, body);
     if (payload.length > ASYNC_PAYLOAD_LIMIT_BYTES)
       throw new HttpError(413, "RequestTooLarge", "Request Entity Too Large");
     await options.asyncInvoker.enqueue(fn, payload, request.id);
-    sendJson(res, 202, { requestId: request.id }, { "apigw-requestid": request.id });
+    respondJson(exchange, 202, { requestId: request.id }, [["apigw-requestid", request.id]]);
   }
 
   // One async function per request rather than handle().catch().finally(): two promises and closures less.
-  async function serve(
-    req: IncomingMessage,
-    res: ServerResponse,
-    request: GatewayRequest,
-    started: number,
-  ): Promise<void> {
+  async function serve(exchange: Http1Exchange, request: GatewayRequest, started: number): Promise<void> {
     try {
-      await handle(req, res, request);
+      await handle(exchange, request);
     } catch (error) {
       if (!(error instanceof HttpError))
         logger.error({ err: error, requestId: request.id }, "request failed");
-      sendError(res, error, request.id, "apigateway");
+      respondError(exchange, error, request.id);
     }
     const route = request.route;
     const fnLabel = route ? `${route.function.namespace}/${route.function.name}` : "-";
     const seconds = (performance.now() - started) / 1000;
-    metrics.request(route?.routeKey ?? "-", fnLabel, res.statusCode, seconds);
+    metrics.request(route?.routeKey ?? "-", fnLabel, exchange.statusCode, seconds);
     if (options.accessLog) {
       logger.info(
         {
           requestId: request.id,
           method: request.method,
           path: request.rawPath,
-          status: res.statusCode,
+          status: exchange.statusCode,
           durationMs: Math.round(seconds * 1e4) / 10,
           function: fnLabel,
           route: route?.routeKey,
@@ -175,9 +170,9 @@ export function createFunctionHandler(
     }
   }
 
-  return (req, res) => {
+  return (exchange) => {
     const started = performance.now();
-    const request = toGatewayRequest(req, randomUUID(), clock.now(), contextOptions);
-    void serve(req, res, request, started);
+    const request = toGatewayRequest(exchange, randomUUID(), clock.now(), contextOptions);
+    void serve(exchange, request, started);
   };
 }

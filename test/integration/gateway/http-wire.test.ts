@@ -2,9 +2,8 @@
 // framing, 100-continue, chunked bodies, request-smuggling guards, oversized and slow heads and bodies, garbage,
 // aborted connections, many connections, header joining and methods. Raw sockets only (raw-http.ts): HTTP client
 // libraries normalize away exactly what is tested here. A real gateway, a real agent answering with the event.
-//
-// Tests marked todo with STRICTER pin down behaviour the contract demands beyond what node:http does; the
-// function port's own HTTP/1.1 server (gateway/http1/) must pass them too.
+// The function port's server is gateway/http1/; several of these (refusals framed with content-length and date,
+// requests pipelined behind a closing one never answered, absolute-form, unknown methods) node:http fails.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import {
@@ -19,8 +18,6 @@ import {
   type TestGateway,
 } from "./support.js";
 import { RawConnection, connectionHas, exchangeUntilClose, headerOf, type RawResponse } from "./raw-http.js";
-
-const STRICTER = { todo: "stricter than node:http; passes with gateway/http1" };
 
 /** The parts of the API Gateway 2.0 event (echoed back by the function) these tests look at. */
 interface EchoEvent {
@@ -136,29 +133,18 @@ describe("function port on the wire", () => {
       ["HTTP/1.0", `GET ${echo}?closing=10 HTTP/1.0\r\nHost: ${host}\r\n\r\n`],
       ["Connection: close", `GET ${echo}?closing=11 HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`],
     ] as const) {
-      test(
-        `a request pipelined behind a closing one (${name}) is ignored, the closing one answered`,
-        STRICTER,
-        async () => {
-          const before = agent.calls.length;
-          const { responses, closed, raw } = await exchangeUntilClose(
-            port,
-            closing + get(`${echo}?behind=1`),
-          );
-          assert.equal(
-            responses.length,
-            1,
-            `expected only the closing request's response, got: ${show(raw)}`,
-          );
-          assert.match(eventOf(responses[0]!).rawQueryString, /^closing=/);
-          assert.ok(closed, "the connection stayed open");
-          assert.equal(
-            agent.calls.length,
-            before + 1,
-            "the request behind the closing one reached the function",
-          );
-        },
-      );
+      test(`a request pipelined behind a closing one (${name}) is ignored, the closing one answered`, async () => {
+        const before = agent.calls.length;
+        const { responses, closed, raw } = await exchangeUntilClose(port, closing + get(`${echo}?behind=1`));
+        assert.equal(responses.length, 1, `expected only the closing request's response, got: ${show(raw)}`);
+        assert.match(eventOf(responses[0]!).rawQueryString, /^closing=/);
+        assert.ok(closed, "the connection stayed open");
+        assert.equal(
+          agent.calls.length,
+          before + 1,
+          "the request behind the closing one reached the function",
+        );
+      });
     }
 
     test("HTTP/1.0 with Connection: keep-alive: the response says keep-alive and the connection stays usable", async () => {
@@ -406,7 +392,7 @@ describe("function port on the wire", () => {
     const withBody = (headers: string, body: string) =>
       `POST ${echo}?bad=1 HTTP/1.1\r\nHost: ${host}\r\nContent-Type: text/plain\r\n${headers}\r\n${body}`;
 
-    const cases: Array<{ name: string; bytes: string; statuses: number[]; stricter?: boolean }> = [
+    const cases: Array<{ name: string; bytes: string; statuses: number[] }> = [
       {
         name: "Content-Length together with Transfer-Encoding",
         bytes: withBody("Content-Length: 5\r\nTransfer-Encoding: chunked\r\n", "0\r\n\r\n"),
@@ -417,12 +403,11 @@ describe("function port on the wire", () => {
         bytes: withBody("Content-Length: 0\r\nContent-Length: 5\r\n", body5),
         statuses: [400],
       },
-      ...["+5", "5 ", "0x5", "-1"].map((value) => ({
+      // ("5 " is not here: whitespace around a field value is OWS, RFC 9112 §5, and "5 " is a valid length)
+      ...["+5", "0x5", "-1", "5 5"].map((value) => ({
         name: `Content-Length ${JSON.stringify(value)}`,
         bytes: withBody(`Content-Length: ${value}\r\n`, body5),
         statuses: [400],
-        // node:http strips trailing whitespace as RFC 9112 §5 allows (OWS); the contract refuses it.
-        stricter: value === "5 ",
       })),
       {
         // RFC 9112 §6.3: chunked not last is 400; an unknown coding may be 501.
@@ -490,19 +475,16 @@ describe("function port on the wire", () => {
         name: "a request line with two spaces",
         bytes: `GET  ${echo}?bad=1 HTTP/1.1\r\nHost: ${host}\r\n\r\n`,
         statuses: [400],
-        stricter: true,
       },
       {
         name: "a request line without a version",
         bytes: `GET ${echo}?bad=1\r\nHost: ${host}\r\n\r\n`,
         statuses: [400],
-        stricter: true,
       },
       {
         name: "HTTP/2.0 in the request line",
         bytes: `GET ${echo}?bad=1 HTTP/2.0\r\nHost: ${host}\r\n\r\n`,
         statuses: [400, 505],
-        stricter: true,
       },
       {
         name: "a request-target containing a space",
@@ -522,7 +504,7 @@ describe("function port on the wire", () => {
     ];
 
     for (const c of cases) {
-      test(c.name, c.stricter ? STRICTER : {}, async () => {
+      test(c.name, async () => {
         const before = agent.calls.length;
         // A well-formed request smuggled behind the bad one, in the same write.
         const smuggled = get(`${echo}?smuggled=1`);
@@ -547,7 +529,7 @@ describe("function port on the wire", () => {
       });
     }
 
-    test("a refusal is framed like any response: content-length and date", STRICTER, async () => {
+    test("a refusal is framed like any response: content-length and date", async () => {
       const { responses, raw } = await exchangeUntilClose(port, withBody("Content-Length: +5\r\n", body5));
       assert.equal(responses.length, 1, show(raw));
       const [refusal] = responses as [RawResponse];
@@ -591,7 +573,7 @@ describe("function port on the wire", () => {
       }
     });
 
-    test("absolute-form reaches the function with the path of its URI", STRICTER, async () => {
+    test("absolute-form reaches the function with the path of its URI", async () => {
       const event = eventOf(
         await once(`GET http://${host}${echo}?absolute=2 HTTP/1.1\r\nHost: ${host}\r\n\r\n`),
       );
@@ -724,7 +706,7 @@ describe("function port on the wire", () => {
       }
     });
 
-    test("an unknown but well-formed token method passes through to the function", STRICTER, async () => {
+    test("an unknown but well-formed token method passes through to the function", async () => {
       const event = eventOf(await once(`FROBNICATE ${echo}?m=x HTTP/1.1\r\nHost: ${host}\r\n\r\n`));
       assert.equal(event.requestContext.http.method, "FROBNICATE");
     });
@@ -744,7 +726,7 @@ describe("function port on the wire", () => {
       assert.equal(agent.calls.length, before);
     });
 
-    test("CONNECT is answered 400, 405 or 501", STRICTER, async () => {
+    test("CONNECT is answered 400, 405 or 501", async () => {
       const { responses, raw } = await exchangeUntilClose(
         port,
         `CONNECT example.test:443 HTTP/1.1\r\nHost: example.test:443\r\n\r\n`,

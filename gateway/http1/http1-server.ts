@@ -1,0 +1,50 @@
+// The function port's HTTP/1.1 server: net sockets, one Http1Connection each, and one sweep timer for all
+// of them (header, body and keep-alive timeouts) instead of timers per request. Why not node:http: on the
+// gateway's hot path its per-request objects, streams and events cost more CPU than the rest of the request
+// (docs/gateway.md "Benchmark"). The Lambda/SQS API port stays on node:http.
+import { createServer, type Server } from "node:net";
+import type { AddressInfo } from "node:net";
+import { Http1Connection, type Http1Limits } from "./http1-connection.js";
+import type { Http1Handler } from "./http1-exchange.js";
+
+export const DEFAULT_MAX_HEAD_BYTES = 16 * 1024;
+
+export class Http1Server {
+  private readonly server: Server;
+  private readonly connections = new Set<Http1Connection>();
+  private readonly sweepTimer: NodeJS.Timeout;
+
+  constructor(handler: Http1Handler, limits: Omit<Http1Limits, "maxHeadBytes"> & { maxHeadBytes?: number }) {
+    const resolved: Http1Limits = { maxHeadBytes: DEFAULT_MAX_HEAD_BYTES, ...limits };
+    this.server = createServer({ noDelay: true }, (socket) => {
+      const connection = new Http1Connection(socket, handler, resolved, (c) => this.connections.delete(c));
+      this.connections.add(connection);
+    });
+    // Timeouts hold to within a quarter of the shortest one (at least every 50 ms, at most every second).
+    const every = Math.max(50, Math.min(1_000, limits.headersTimeoutMs / 4, limits.bodyTimeoutMs / 4));
+    this.sweepTimer = setInterval(() => {
+      const now = Date.now();
+      for (const connection of this.connections) connection.sweep(now);
+    }, every);
+    this.sweepTimer.unref();
+  }
+
+  listen(port: number, host: string): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.server.once("error", reject);
+      this.server.listen(port, host, () => {
+        this.server.off("error", reject);
+        resolve((this.server.address() as AddressInfo).port);
+      });
+    });
+  }
+
+  /** Stops accepting, closes every connection now, and resolves once the listener is closed. */
+  close(): Promise<void> {
+    clearInterval(this.sweepTimer);
+    return new Promise((resolve) => {
+      this.server.close(() => resolve());
+      for (const connection of this.connections) connection.destroy();
+    });
+  }
+}

@@ -1,0 +1,108 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { ChunkedBody } from "./chunked-body.js";
+import { parseRequestHead, type RequestHead } from "./request-head.js";
+
+/** The tests write each line with its CRLF; the parser gets the head without the final CRLF (CRLFCRLF ends it). */
+const head = (text: string) => parseRequestHead(text.endsWith("\r\n") ? text.slice(0, -2) : text);
+const parsed = (text: string): RequestHead => {
+  const result = head(text);
+  assert.ok("method" in result, `expected a request, got ${JSON.stringify(result)}`);
+  return result;
+};
+const refused = (text: string, status = 400) => {
+  const result = head(text);
+  assert.ok(!("method" in result), `expected a refusal for ${JSON.stringify(text)}`);
+  assert.equal(result.status, status, result.reason);
+};
+
+describe("request head", () => {
+  test("a plain request: method, target, version, headers as node joins them", () => {
+    const r = parsed(
+      "POST /f/a?x=1 HTTP/1.1\r\nHost: h\r\nX-Dup: a\r\nx-dup: b\r\nCookie: a=1\r\nCookie: b=2\r\n" +
+        "User-Agent: one\r\nUser-Agent: two\r\nContent-Length:  12 \r\n",
+    );
+    assert.equal(r.method, "POST");
+    assert.equal(r.url, "/f/a?x=1");
+    assert.equal(r.httpVersion, "1.1");
+    assert.equal(r.bodyLength, 12);
+    assert.equal(r.chunked, false);
+    assert.equal(r.close, false);
+    assert.equal(r.headers["x-dup"], "a, b");
+    assert.equal(r.headers.cookie, "a=1; b=2");
+    assert.equal(r.headers["user-agent"], "one");
+    assert.deepEqual(r.rawHeaders.slice(0, 4), ["Host", "h", "X-Dup", "a"]);
+  });
+
+  test("connection handling: 1.1 persistent unless close, 1.0 closes unless keep-alive", () => {
+    assert.equal(parsed("GET / HTTP/1.1\r\nHost: h\r\nConnection: Close\r\n").close, true);
+    assert.equal(parsed("GET / HTTP/1.0\r\n").close, true);
+    assert.equal(parsed("GET / HTTP/1.0\r\nConnection: keep-alive\r\n").close, false);
+  });
+
+  test("framing that two parsers could read differently is refused", () => {
+    refused("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n");
+    refused("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\nContent-Length: 6\r\n");
+    refused("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: +5\r\n");
+    refused("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 0x5\r\n");
+    refused("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked, identity\r\n");
+    refused("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: xchunked\r\n");
+    refused("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip, chunked\r\n", 501);
+    refused("POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n");
+    assert.equal(
+      parsed("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\nContent-Length: 5\r\n").bodyLength,
+      5,
+    );
+    assert.equal(parsed("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: Chunked\r\n").chunked, true);
+  });
+
+  test("malformed lines are refused: obs-fold, space before colon, bare CR/LF, NUL, bad request lines", () => {
+    refused("GET / HTTP/1.1\r\nHost: h\r\nX-A: 1\r\n folded\r\n");
+    refused("GET / HTTP/1.1\r\nHost: h\r\nContent-Length : 5\r\n");
+    refused("GET / HTTP/1.1\r\nHost: h\r\nX-A: a\rb\r\n");
+    refused("GET / HTTP/1.1\r\nHost: h\r\nX-A: a\nX-B: b\r\n");
+    refused("GET / HTTP/1.1\r\nHost: h\r\nX-A: a\0b\r\n");
+    refused("GET  / HTTP/1.1\r\nHost: h\r\n");
+    refused("GET /\r\nHost: h\r\n");
+    refused("GET / HTTP/2.0\r\nHost: h\r\n");
+    refused("GET /a b HTTP/1.1\r\nHost: h\r\n");
+    refused("GET a HTTP/1.1\r\nHost: h\r\n");
+    refused("CONNECT h:443 HTTP/1.1\r\nHost: h\r\n");
+    refused("GET / HTTP/1.1\r\n");
+    refused("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n");
+    refused("POST / HTTP/1.1\r\nHost: h\r\nExpect: 200-ok\r\n", 417);
+    assert.equal(parsed("OPTIONS * HTTP/1.1\r\nHost: h\r\n").url, "*");
+    assert.equal(parsed("GET http://h/p HTTP/1.1\r\nHost: h\r\n").url, "http://h/p");
+    assert.equal(parsed("POST / HTTP/1.1\r\nHost: h\r\nExpect: 100-Continue\r\n").expectContinue, true);
+  });
+
+  test("a header named __proto__ is just a header", () => {
+    const r = parsed("GET / HTTP/1.1\r\nHost: h\r\n__proto__: x\r\n");
+    assert.equal(r.headers["__proto__"], "x");
+    assert.equal(Object.getPrototypeOf(r.headers), null);
+  });
+});
+
+describe("chunked body", () => {
+  test("decodes chunks with extensions and trailers, byte by byte as well as at once", () => {
+    const wire = Buffer.from("5;x=1\r\nhello\r\n6\r\n world\r\n0\r\nX-Trailer: t\r\n\r\nNEXT");
+    const whole = new ChunkedBody();
+    const end = whole.feed(wire, 0);
+    assert.equal(end, wire.length - 4);
+    assert.equal(Buffer.concat(whole.parts).toString(), "hello world");
+    const trickled = new ChunkedBody();
+    let result: number | string = -1;
+    for (let i = 0; i < wire.length - 4 && result === -1; i++)
+      result = trickled.feed(wire.subarray(i, i + 1), 0);
+    assert.equal(result, 1);
+    assert.ok(trickled.done);
+    assert.equal(Buffer.concat(trickled.parts).toString(), "hello world");
+  });
+
+  test("malformed framing is an error", () => {
+    for (const bad of ["zz\r\n", "5\r\nhelloX\r\n", "-1\r\n", "0x5\r\nhello\r\n", " 5\r\nhello\r\n"]) {
+      const result = new ChunkedBody().feed(Buffer.from(bad), 0);
+      assert.equal(typeof result, "string", JSON.stringify(bad));
+    }
+  });
+});

@@ -1,0 +1,169 @@
+// Parses and judges one HTTP/1.1 request head (RFC 9112), strictly: anything two parsers could read
+// differently — the raw material of request smuggling — is refused rather than guessed at. Bare LF or CR line
+// ends, obs-fold, whitespace before a header's colon, Content-Length together with Transfer-Encoding,
+// conflicting or non-numeric Content-Length, a transfer coding other than "chunked": all 400 (501 for an
+// unknown coding), and the connection is closed after the answer.
+import type { IncomingHttpHeaders } from "node:http";
+
+export interface RequestHead {
+  method: string;
+  /** the request-target as sent: origin-form ("/a?b"), "*" (OPTIONS), or absolute-form */
+  url: string;
+  httpVersion: "1.0" | "1.1";
+  /** name, value, name, value... as sent (original case, duplicates kept), like node's rawHeaders */
+  rawHeaders: string[];
+  /** lower-cased names, duplicates joined as node:http joins them (IncomingMessage.headers) */
+  headers: IncomingHttpHeaders;
+  /** body framing: a length (0 = no body) or chunked */
+  bodyLength: number;
+  chunked: boolean;
+  /** the client asked to close (Connection: close, or HTTP/1.0 without keep-alive) */
+  close: boolean;
+  /** Expect: 100-continue */
+  expectContinue: boolean;
+}
+
+/** A head the server refuses: answered with `status` and the connection closed. */
+export interface HeadRejection {
+  status: 400 | 417 | 501;
+  reason: string;
+}
+
+const METHOD = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const TOKEN = METHOD;
+/** visible ASCII only: no space, no control characters, no bytes above 0x7e */
+const TARGET = /^[\x21-\x7e]+$/;
+/** control characters other than HTAB (bytes above 0x7f are obs-text and allowed, as latin1) */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const BAD_VALUE_CHAR = /[\x00-\x08\x0a-\x1f\x7f]/;
+const DIGITS = /^\d+$/;
+
+/** Header fields where node:http keeps the first value and drops repeats (IncomingMessage.headers). */
+const SINGLE_VALUED = new Set([
+  "age",
+  "authorization",
+  "content-length",
+  "content-type",
+  "etag",
+  "expires",
+  "from",
+  "host",
+  "if-modified-since",
+  "if-unmodified-since",
+  "last-modified",
+  "location",
+  "max-forwards",
+  "proxy-authorization",
+  "referer",
+  "retry-after",
+  "server",
+  "user-agent",
+]);
+
+/** `head` is the latin1 text of the head without its final CRLFCRLF. */
+export function parseRequestHead(head: string): RequestHead | HeadRejection {
+  let lineEnd = head.indexOf("\r\n");
+  const requestLine = lineEnd === -1 ? head : head.slice(0, lineEnd);
+  const firstSpace = requestLine.indexOf(" ");
+  const lastSpace = requestLine.lastIndexOf(" ");
+  if (firstSpace <= 0 || lastSpace === firstSpace) return reject("malformed request line");
+  const method = requestLine.slice(0, firstSpace);
+  const url = requestLine.slice(firstSpace + 1, lastSpace);
+  const version = requestLine.slice(lastSpace + 1);
+  if (!METHOD.test(method)) return reject("malformed method");
+  if (!TARGET.test(url)) return reject("malformed request-target");
+  if (version !== "HTTP/1.1" && version !== "HTTP/1.0") return reject("unsupported HTTP version");
+  if (url[0] !== "/" && !(url === "*" && method === "OPTIONS") && !/^https?:\/\//i.test(url))
+    return reject("unsupported request-target form");
+  const httpVersion = version === "HTTP/1.1" ? "1.1" : "1.0";
+
+  const rawHeaders: string[] = [];
+  const headers: IncomingHttpHeaders = Object.create(null) as IncomingHttpHeaders;
+  let contentLength: string | undefined;
+  let transferEncoding: string | undefined;
+  let hosts = 0;
+  let connection = "";
+  let expect: string | undefined;
+  while (lineEnd !== -1) {
+    const start = lineEnd + 2;
+    lineEnd = head.indexOf("\r\n", start);
+    const line = lineEnd === -1 ? head.slice(start) : head.slice(start, lineEnd);
+    const colon = line.indexOf(":");
+    if (colon <= 0) return reject("malformed header line");
+    const name = line.slice(0, colon);
+    // Rejects obs-fold (a leading space or tab), whitespace before the colon, and CR/LF/NUL in a name.
+    if (!TOKEN.test(name)) return reject("malformed header name");
+    const value = trimOws(line.slice(colon + 1));
+    if (BAD_VALUE_CHAR.test(value)) return reject(`header ${name} holds a control character`);
+    rawHeaders.push(name, value);
+    const lower = name.toLowerCase();
+    switch (lower) {
+      case "content-length":
+        contentLength = contentLength === undefined ? value : `${contentLength},${value}`;
+        break;
+      case "transfer-encoding":
+        transferEncoding = transferEncoding === undefined ? value : `${transferEncoding},${value}`;
+        break;
+      case "host":
+        hosts++;
+        break;
+      case "connection":
+        connection += `,${value.toLowerCase()}`;
+        break;
+      case "expect":
+        expect = value.toLowerCase();
+        break;
+    }
+    addHeader(headers, lower, value);
+  }
+
+  if (httpVersion === "1.1" && hosts !== 1)
+    return reject(hosts === 0 ? "no Host header" : "two Host headers");
+  let bodyLength = 0;
+  let chunked = false;
+  if (transferEncoding !== undefined) {
+    if (contentLength !== undefined) return reject("Content-Length together with Transfer-Encoding");
+    if (httpVersion === "1.0") return reject("Transfer-Encoding in an HTTP/1.0 request");
+    const codings = transferEncoding.split(",").map((c) => trimOws(c).toLowerCase());
+    if (codings[codings.length - 1] !== "chunked") return reject("chunked is not the final transfer coding");
+    if (codings.length > 1) return { status: 501, reason: "transfer codings other than chunked" };
+    chunked = true;
+  } else if (contentLength !== undefined) {
+    const values = contentLength.split(",").map(trimOws);
+    if (!values.every((v) => DIGITS.test(v) && v === values[0])) return reject("invalid Content-Length");
+    bodyLength = Number(values[0]);
+    if (!Number.isSafeInteger(bodyLength)) return reject("invalid Content-Length");
+  }
+  const tokens = connection.split(",");
+  const close = httpVersion === "1.1" ? tokens.includes("close") : !tokens.includes("keep-alive");
+  let expectContinue = false;
+  if (expect !== undefined && httpVersion === "1.1") {
+    if (expect !== "100-continue") return { status: 417, reason: "unsupported expectation" };
+    expectContinue = true;
+  }
+  return { method, url, httpVersion, rawHeaders, headers, bodyLength, chunked, close, expectContinue };
+}
+
+function reject(reason: string): HeadRejection {
+  return { status: 400, reason };
+}
+
+function trimOws(text: string): string {
+  let start = 0;
+  let end = text.length;
+  while (start < end && (text.charCodeAt(start) === 32 || text.charCodeAt(start) === 9)) start++;
+  while (end > start && (text.charCodeAt(end - 1) === 32 || text.charCodeAt(end - 1) === 9)) end--;
+  return start === 0 && end === text.length ? text : text.slice(start, end);
+}
+
+/** As node:http builds IncomingMessage.headers: see SINGLE_VALUED; set-cookie a list; cookie joined by "; ". */
+function addHeader(headers: IncomingHttpHeaders, lower: string, value: string): void {
+  const existing = headers[lower];
+  if (existing === undefined) {
+    headers[lower] = lower === "set-cookie" ? [value] : value;
+    return;
+  }
+  if (SINGLE_VALUED.has(lower)) return;
+  if (lower === "set-cookie") (existing as string[]).push(value);
+  else headers[lower] = `${existing as string}${lower === "cookie" ? "; " : ", "}${value}`;
+}

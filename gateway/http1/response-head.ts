@@ -1,0 +1,57 @@
+// The bytes of a response head: status line, the handler's headers (validated: a bad name or value must never
+// split the response), Date, framing and Connection as the connection decided them.
+import { STATUS_CODES } from "node:http";
+
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** what node:http lets into a header value; CR, LF, NUL and other controls could split the response */
+const BAD_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
+/** framing and connection management are the server's */
+const RESERVED = new Set(["content-length", "transfer-encoding", "connection", "date", "keep-alive"]);
+
+export class InvalidResponseHeader extends Error {
+  override readonly name = "InvalidResponseHeader";
+}
+
+let dateHeader = "";
+let dateSecond = -1;
+
+/** The Date header value, rebuilt at most once a second. */
+function httpDate(): string {
+  const now = Date.now();
+  const second = Math.floor(now / 1000);
+  if (second !== dateSecond) {
+    dateSecond = second;
+    dateHeader = new Date(now).toUTCString();
+  }
+  return dateHeader;
+}
+
+export interface HeadFraming {
+  /** Content-Length to send; undefined for a response that has no body by definition (204, 304) */
+  contentLength: number | undefined;
+  /** "close", "keep-alive" (an HTTP/1.0 client that asked for it) or undefined (HTTP/1.1 persistent) */
+  connection: "close" | "keep-alive" | undefined;
+}
+
+export function responseHead(
+  status: number,
+  headers: ReadonlyArray<readonly [string, string]>,
+  framing: HeadFraming,
+): string {
+  let head = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? "Unknown"}\r\n`;
+  for (const [name, value] of headers) {
+    if (!TOKEN.test(name))
+      throw new InvalidResponseHeader(`invalid response header name ${JSON.stringify(name)}`);
+    if (BAD_VALUE.test(value))
+      throw new InvalidResponseHeader(`response header ${name} holds invalid characters`);
+    if (RESERVED.has(name.toLowerCase())) continue;
+    head += `${name}: ${value}\r\n`;
+  }
+  head += `date: ${httpDate()}\r\n`;
+  if (framing.contentLength !== undefined) head += `content-length: ${framing.contentLength}\r\n`;
+  if (framing.connection) head += `connection: ${framing.connection}\r\n`;
+  return `${head}\r\n`;
+}
+
+/** Status codes whose responses never carry a body (RFC 9110 §6.4.1); 1xx are not final responses at all. */
+export const hasNoBody = (status: number): boolean => status === 204 || status === 304;
