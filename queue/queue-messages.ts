@@ -293,8 +293,8 @@ export class QueueMessages {
       }
     }
     if (sent.length === 0) return output;
-    const statuses = (await runScript(this.context, script, queueName, [sent.length, ...args])) as string[];
-    statuses.forEach((status, i) => {
+    const reply = (await runScript(this.context, script, queueName, [sent.length, ...args])) as string;
+    reply.split(" ").forEach((status, i) => {
       const id = sent[i]!;
       if (status === "OK") output.successful.push({ id });
       else output.failed.push(toFailure(id, entryFailure(status)));

@@ -1,9 +1,9 @@
 -- Change the visibility timeout of in-flight messages; the new timeout counts from now.
 -- KEYS: the 19 queue keys. ARGV[1] clock offset ms, ARGV[2] n, then per entry: message id, receipt token,
 -- visibility timeout seconds.
--- Returns per entry 'OK', 'ReceiptHandleIsInvalid' (no such message), 'MessageNotInflight' or
--- 'VisibilityTooLong' (the total would pass 12 hours after the receive). A stale or expired receipt is 'OK' and
--- changes nothing, as SQS does.
+-- Returns the entries' statuses joined by ' ', each 'OK', 'ReceiptHandleIsInvalid' (no such message),
+-- 'MessageNotInflight' or 'VisibilityTooLong' (the total would pass 12 hours after the receive). A stale or
+-- expired receipt is 'OK' and changes nothing, as SQS does.
 -- Publishes the number of messages it made visible (a FIFO group's next message, a visibility set to 0) on the
 -- wake channel.
 -- Errors: QueueDoesNotExist.
@@ -41,4 +41,4 @@ for e = 0, n - 1 do
   result[#result + 1] = status
 end
 publish_made_visible()
-return result
+return table.concat(result, ' ')

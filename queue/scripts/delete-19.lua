@@ -1,6 +1,6 @@
 -- Delete messages by receipt.
 -- KEYS: the 19 queue keys. ARGV[1] clock offset ms, ARGV[2] n, then per entry: message id, receipt token.
--- Returns per entry 'OK' or 'ReceiptHandleIsInvalid'.
+-- Returns the entries' statuses joined by ' ' (one reply value, not n), each 'OK' or 'ReceiptHandleIsInvalid'.
 -- A stale receipt (the message was received again since) never deletes: standard queues answer OK as SQS does
 -- ("succeeds but might not delete"), FIFO queues answer ReceiptHandleIsInvalid, as they do for an expired one.
 -- Publishes the number of messages it made visible (a FIFO group's next message, a visibility set to 0) on the
@@ -47,6 +47,6 @@ for e = 0, n - 1 do
   end
   result[#result + 1] = status
 end
-remove_standard_messages(removed)
+remove_received_standard_messages(removed)
 publish_made_visible()
-return result
+return table.concat(result, ' ')

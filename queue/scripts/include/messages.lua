@@ -81,12 +81,13 @@ local function remove_message(id, fifo)
   redis.call('HDEL', K_GRP, id)
 end
 
--- Standard queues only: remove many messages with one variadic command per structure.
-local function remove_standard_messages(ids)
+-- Standard queues only: remove many received messages with one variadic command per structure. A message
+-- that was received is never delayed again (delays apply before the first receive), so K_DELAYED is left alone.
+local function remove_received_standard_messages(ids)
   if #ids == 0 then
     return
   end
-  for _, key in ipairs({ K_INFLIGHT, K_READY, K_DELAYED, K_BYAGE }) do
+  for _, key in ipairs({ K_INFLIGHT, K_READY, K_BYAGE }) do
     redis.call('ZREM', key, unpack(ids))
   end
   for _, key in ipairs({ K_MSGS, K_RC, K_FR, K_TOK, K_SEQ }) do
