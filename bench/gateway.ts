@@ -9,7 +9,7 @@
 // Roles: `tsx bench/gateway.ts upstream` and `tsx bench/gateway.ts gateway <json>` are started by the main role.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import cluster from "node:cluster";
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
@@ -160,8 +160,12 @@ function treeCpuTicks(pid: number): number {
 const TICK_US =
   1_000_000 / Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout.trim() || 100);
 
+/** The roles run from dist/ (npm run bench builds it): the compiled code production runs, not tsx's. */
+const compiled = join(root, "dist", "bench", "gateway.js");
+
 function startRole(args: string[]): Promise<{ child: ChildProcess; line: string }> {
-  const child = spawn(process.execPath, ["--import", "tsx", here, ...args], {
+  const entry = here.endsWith(".ts") && existsSync(compiled) ? [compiled] : ["--import", "tsx", here];
+  const child = spawn(process.execPath, [...entry, ...args], {
     cwd: root,
     stdio: ["ignore", "pipe", "inherit"],
   });

@@ -2,6 +2,7 @@
 // `npm run bench -- <name>` runs bench/<name>.ts; without a name, every benchmark in turn.
 import { readdirSync } from "node:fs";
 import { spawnSync } from "node:child_process";
+import { buildIfStale } from "./build-if-stale.mjs";
 
 const root = new URL("..", import.meta.url).pathname;
 const available = readdirSync(new URL("../bench", import.meta.url))
@@ -13,6 +14,8 @@ if (unknown.length) {
   console.error(`unknown benchmark: ${unknown.join(", ")}; available: ${available.join(", ")}`);
   process.exit(2);
 }
+// Benchmarks that start servers in their own processes run them from dist/, the code production runs.
+buildIfStale(root);
 let failed = 0;
 for (const name of wanted.length ? wanted : available) {
   console.log(`\n=== bench ${name}`);

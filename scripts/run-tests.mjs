@@ -4,6 +4,7 @@
 import { readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { spawnSync } from "node:child_process";
+import { buildIfStale } from "./build-if-stale.mjs";
 
 const root = new URL("..", import.meta.url).pathname;
 const suite = process.argv[2] ?? "unit";
@@ -32,24 +33,7 @@ if (files.length === 0) {
   console.error(`no ${suite} tests found`);
   process.exit(1);
 }
-// Integration and e2e tests run the built binary (bin/kappa.js -> dist/): rebuild first when a source is newer.
-if (suite !== "unit") {
-  const built = join(root, "dist", ".built");
-  const stale = spawnSync(
-    "bash",
-    [
-      "-c",
-      `[ ! -f dist/.built ] || [ -n "$(find api cli controller gateway queue runtime -name '*.ts' -newer dist/.built -print -quit)" ]`,
-    ],
-    { cwd: root },
-  );
-  if (stale.status === 0) {
-    console.error("building (sources are newer than dist/)");
-    const build = spawnSync("npx", ["tsc", "-p", "tsconfig.json"], { cwd: root, stdio: "inherit" });
-    if (build.status !== 0) process.exit(build.status ?? 1);
-    spawnSync("touch", [built]);
-  }
-}
+if (suite !== "unit") buildIfStale(root);
 // --test-force-exit: a test file's process ends once its tests have finished, even when a client library still
 // holds a socket open (ioredis retrying a stopped server, dockerode's keep-alive agent); otherwise such a file
 // would sit until the timeout and be reported as failed although every test in it passed.
