@@ -29,17 +29,16 @@ local deadline = now + visibility_ms
 
 -- Returns true when delivered, false when it went to the dead-letter outbox.
 local function take(id)
-  local count = redis.call('HINCRBY', K_RC, id, 1)
+  local current = redis.call('HGET', K_TOK, id)
+  local count, first, store_first = next_receipt(current, current and redis.call('HGET', K_FR, id), now)
   if s.max_receive > 0 and count > s.max_receive and s.dlq ~= '' then
     dead[#dead + 1] = to_outbox(id, 'redrive', s.dlq, s.fifo)
     return false
   end
   local token = token_prefix .. ':' .. count
   redis.call('HSET', K_TOK, id, token)
-  local first = redis.call('HGET', K_FR, id)
-  if not first then
-    first = now
-    redis.call('HSET', K_FR, id, now)
+  if store_first then
+    redis.call('HSET', K_FR, id, store_first)
   end
   inflight[#inflight + 1] = deadline
   inflight[#inflight + 1] = id
@@ -63,25 +62,24 @@ end
 
 -- Standard queues: the same as take() for a batch of ids, with one variadic command per structure.
 local function take_standard(ids)
-  local counts = redis.call('HMGET', K_RC, unpack(ids))
+  local tokens = redis.call('HMGET', K_TOK, unpack(ids))
   local firsts = redis.call('HMGET', K_FR, unpack(ids))
-  local live, rc_args, fr_args, tok_args = {}, {}, {}, {}
+  local counts = {}
+  local live, fr_args, tok_args = {}, {}, {}
   for i, id in ipairs(ids) do
-    local count = tonumber(counts[i] or '0') + 1
+    local count, first, store_first = next_receipt(tokens[i], firsts[i], now)
     if s.max_receive > 0 and count > s.max_receive and s.dlq ~= '' then
       dead[#dead + 1] = to_outbox(id, 'redrive', s.dlq, false)
     else
       local token = token_prefix .. ':' .. count
       live[#live + 1] = id
-      rc_args[#rc_args + 1] = id
-      rc_args[#rc_args + 1] = count
       tok_args[#tok_args + 1] = id
       tok_args[#tok_args + 1] = token
-      if not firsts[i] then
-        firsts[i] = now
+      if store_first then
         fr_args[#fr_args + 1] = id
-        fr_args[#fr_args + 1] = now
+        fr_args[#fr_args + 1] = store_first
       end
+      firsts[i] = first
       counts[i] = count
       inflight[#inflight + 1] = deadline
       inflight[#inflight + 1] = id
@@ -90,7 +88,6 @@ local function take_standard(ids)
   if #live == 0 then
     return
   end
-  redis.call('HSET', K_RC, unpack(rc_args))
   redis.call('HSET', K_TOK, unpack(tok_args))
   if #fr_args > 0 then
     redis.call('HSET', K_FR, unpack(fr_args))

@@ -124,7 +124,8 @@ local handed = {}
 local k = tonumber(ARGV[4 + n]) or 0
 local r = 1
 if k > 0 then
-  local rc_args, fr_args, tok_args, inflight = {}, {}, {}, {}
+  -- Receive count 1, first receive now: both are in the token (see next_receipt), so only the token is stored.
+  local tok_args, inflight = {}, {}
   for h = 0, k - 1 do
     local a = 5 + n + h * 3
     local max, visibility = tonumber(ARGV[a]), tonumber(ARGV[a + 1])
@@ -137,11 +138,7 @@ if k > 0 then
     local taken = { visibility_ms }
     while max > 0 and r < #ready do
       local id = ready[r + 1]
-      local f = #rc_args
-      rc_args[f + 1] = id
-      rc_args[f + 2] = 1
-      fr_args[f + 1] = id
-      fr_args[f + 2] = now
+      local f = #tok_args
       tok_args[f + 1] = id
       tok_args[f + 2] = token
       inflight[f + 1] = deadline
@@ -154,8 +151,6 @@ if k > 0 then
     handed[h + 1] = taken
   end
   if #inflight > 0 then
-    redis.call('HSET', K_RC, unpack(rc_args))
-    redis.call('HSET', K_FR, unpack(fr_args))
     redis.call('HSET', K_TOK, unpack(tok_args))
     redis.call('ZADD', K_INFLIGHT, unpack(inflight))
   end

@@ -3,9 +3,9 @@
 -- Per-group sorted sets (FIFO) are derived from KEYS[1] with the same hash tag, hence the same slot.
 local K_META = KEYS[1]       -- hash: queue attributes + internal counters (seq, moveseq, purgedAt)
 local K_MSGS = KEYS[2]       -- hash: message id -> opaque blob (body, attributes; written by TypeScript)
-local K_RC = KEYS[3]         -- hash: message id -> receive count
-local K_FR = KEYS[4]         -- hash: message id -> first receive time (ms)
-local K_TOK = KEYS[5]        -- hash: message id -> current receipt token "<nonce>:<receivedAtMs>"
+local K_RC = KEYS[3]         -- hash: no longer written (receive counts are in the tokens); purge still unlinks it
+local K_FR = KEYS[4]         -- hash: message id -> first receive time (ms), once received twice (see next_receipt)
+local K_TOK = KEYS[5]        -- hash: message id -> current receipt token "<nonce>:<receivedAtMs>:<receive count>"
 local K_SEQ = KEYS[6]        -- hash: message id -> sequence number (queue order)
 local K_GRP = KEYS[7]        -- hash: message id -> message group id (FIFO)
 local K_READY = KEYS[8]      -- zset: visible message ids by sequence (standard queues)

@@ -74,7 +74,6 @@ local function remove_message(id, fifo)
     end
   end
   redis.call('HDEL', K_MSGS, id)
-  redis.call('HDEL', K_RC, id)
   redis.call('HDEL', K_FR, id)
   redis.call('HDEL', K_TOK, id)
   redis.call('HDEL', K_SEQ, id)
@@ -90,9 +89,24 @@ local function remove_received_standard_messages(ids)
   for _, key in ipairs({ K_INFLIGHT, K_READY, K_BYAGE }) do
     redis.call('ZREM', key, unpack(ids))
   end
-  for _, key in ipairs({ K_MSGS, K_RC, K_FR, K_TOK, K_SEQ }) do
+  for _, key in ipairs({ K_MSGS, K_FR, K_TOK, K_SEQ }) do
     redis.call('HDEL', key, unpack(ids))
   end
+end
+
+-- A message's receive count and first receive time come from its current receipt token (K_TOK,
+-- "<nonce>:<receivedAt>:<count>") and K_FR; K_FR is written only when a message is received a second time (until
+-- then the token's time is its first receive), so a first receive or a hand-off writes the token alone.
+-- Returns the count of this receive, its first receive time and the K_FR value to store (nil: none to store).
+local function next_receipt(token, stored_first, now)
+  if not token then
+    return 1, now, nil
+  end
+  local at, count = string.match(token, ':(%d+):(%d+)$')
+  if stored_first then
+    return tonumber(count) + 1, stored_first, nil
+  end
+  return tonumber(count) + 1, at, at
 end
 
 local function insert_message(id, blob, sent, group, delay_ms, now, fifo)

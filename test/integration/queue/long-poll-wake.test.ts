@@ -226,6 +226,29 @@ test("handed-off messages are received as a receive script would: count, timesta
   assert.equal((await e.receiveMessage({ queueName: "q" })).messages.length, 0);
 });
 
+test("the first receive time of a handed-off message stays through later receives (count from the token)", async () => {
+  const offset = { ms: 0 };
+  const e = engine(uniquePrefix("w"), offset);
+  await e.createQueue({ queueName: "q" });
+  await scriptCalls();
+  const waiting = e.receiveMessage({ queueName: "q", waitTimeSeconds: 20, visibilityTimeout: 0 });
+  await untilScriptCalls(1);
+  await e.sendMessage({ queueName: "q", body: "m" });
+  const [handed] = (await waiting).messages;
+  const firstReceive = handed!.attributes.ApproximateFirstReceiveTimestamp;
+  const seen: [string | undefined, string | undefined][] = [];
+  for (let receive = 2; receive <= 4; receive++) {
+    offset.ms += 1_000;
+    const [m] = (await e.receiveMessage({ queueName: "q", visibilityTimeout: 0 })).messages;
+    seen.push([m?.attributes.ApproximateReceiveCount, m?.attributes.ApproximateFirstReceiveTimestamp]);
+  }
+  assert.deepEqual(seen, [
+    ["2", firstReceive],
+    ["3", firstReceive],
+    ["4", firstReceive],
+  ]);
+});
+
 test("a batch with a delayed and a too long entry hands each receiver the right visible messages", async () => {
   const e = engine();
   await e.createQueue({ queueName: "q", attributes: { MaximumMessageSize: "1024" } });
