@@ -67,7 +67,7 @@ const TEXT_TYPES = [
 
 /** Whether a body of this content type travels as text; anything else is base64 (isBase64Encoded: true). */
 export function isTextContentType(contentType: string | undefined): boolean {
-  if (contentType === undefined) return true;
+  if (contentType === undefined || contentType === "application/json") return true;
   const type = contentType.split(";")[0]!.trim().toLowerCase();
   if (type === "" || type.startsWith("text/")) return true;
   if (type.endsWith("+json") || type.endsWith("+xml")) return true;
