@@ -4,6 +4,7 @@
 // gateway's invoke path: one write per request (head and body), one parse of the reply, no streams.
 import { connect, type Socket } from "node:net";
 import { performance } from "node:perf_hooks";
+import { ChunkedBody } from "../http1/chunked-body.js";
 
 export interface AgentResponse {
   status: number;
@@ -31,12 +32,6 @@ const HEADER_END = Buffer.from("\r\n\r\n");
 /** The agent's reply heads are a few hundred bytes; a much larger one is not an agent talking. */
 const MAX_HEAD_BYTES = 64 * 1024;
 const CONNECT_TIMEOUT_MS = 5_000;
-/** A chunk-size or trailer line longer than this is not HTTP framing. */
-const MAX_LINE_BYTES = 8 * 1024;
-// Where a chunked reply's decoder is when it is not inside a chunk's data.
-const SIZE_LINE = -1;
-const DATA_END = -2;
-const TRAILERS = -3;
 
 interface ReplyHead {
   status: number;
@@ -56,9 +51,8 @@ export class AgentConnection {
   private parts: Buffer[] = [];
   private size = 0;
   private complete = false;
-  /** chunked replies: bytes left in the current chunk, or which line comes next */
-  private chunkLeft = SIZE_LINE;
-  private line = "";
+  /** the decoder of a chunked reply */
+  private chunked: ChunkedBody | undefined;
   closed = false;
   idleSince = 0;
 
@@ -120,7 +114,7 @@ export class AgentConnection {
       this.head = head;
       this.parts = [];
       this.size = 0;
-      this.chunkLeft = SIZE_LINE;
+      this.chunked = head.length < 0 ? new ChunkedBody() : undefined;
       data = data.subarray(end + 4);
       if (head.length > exchange.maxBytes) return this.tooLarge(exchange);
     }
@@ -140,38 +134,14 @@ export class AgentConnection {
 
   /** Decodes chunked transfer coding as it arrives (the real agent never uses it; simple HTTP servers do). */
   private readChunked(data: Buffer): string | undefined {
-    let at = 0;
-    while (at < data.length) {
-      if (this.complete) return "the agent sent bytes after its reply";
-      if (this.chunkLeft > 0) {
-        const take = Math.min(this.chunkLeft, data.length - at);
-        this.parts.push(data.subarray(at, at + take));
-        this.size += take;
-        this.chunkLeft -= take;
-        at += take;
-        if (this.chunkLeft === 0) this.chunkLeft = DATA_END;
-        continue;
-      }
-      const lineEnd = data.indexOf("\r\n", at, "latin1");
-      if (lineEnd === -1) {
-        this.line += data.toString("latin1", at);
-        return this.line.length > MAX_LINE_BYTES ? "the agent's chunked framing is malformed" : undefined;
-      }
-      const line = this.line + data.toString("latin1", at, lineEnd);
-      this.line = "";
-      at = lineEnd + 2;
-      if (this.chunkLeft === DATA_END) {
-        if (line !== "") return "the agent's chunked framing is malformed";
-        this.chunkLeft = SIZE_LINE;
-      } else if (this.chunkLeft === TRAILERS) {
-        if (line === "") this.complete = true;
-      } else {
-        const sizeText = line.split(";")[0]!.trim();
-        if (!/^[0-9a-fA-F]{1,8}$/.test(sizeText)) return "the agent's chunked framing is malformed";
-        const size = parseInt(sizeText, 16);
-        this.chunkLeft = size === 0 ? TRAILERS : size;
-      }
-    }
+    const chunked = this.chunked!;
+    const end = chunked.feed(data, 0);
+    if (typeof end === "string") return `the agent's reply: ${end}`;
+    this.size = chunked.size;
+    if (end === -1) return undefined;
+    if (end < data.length) return "the agent sent bytes after its reply";
+    this.parts = chunked.parts;
+    this.complete = true;
     return undefined;
   }
 
