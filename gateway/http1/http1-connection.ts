@@ -194,7 +194,12 @@ export class Http1Connection implements ExchangeOwner {
       this.pause();
     const exchange = new Http1Exchange(this, head, this.remoteAddress);
     this.current = exchange;
-    this.handler(exchange);
+    try {
+      this.handler(exchange);
+    } catch {
+      // A handler must answer through its exchange; one that threw instead must not leave the connection hanging.
+      if (!exchange.responded) this.respond(exchange, 500, [], "");
+    }
   }
 
   /** Takes body bytes from data[at...]; returns where the body ended in `data`, or -1 if it needs more. */
