@@ -53,19 +53,19 @@ const entryError: Record<string, () => QueueError> = {
 const entryFailure = (status: string): QueueError =>
   (entryError[status] ?? (() => QueueError.fromCode(status)))();
 
-/** What send-19.lua received for one hand-off ({ visibility ms, positions... }) as receive-19.lua's flat list. */
+/** What send-19.lua received for one hand-off ({ visibility ms, token, positions... }) as receive-19.lua's flat
+ * list. */
 function handedMessages(
-  taken: number[],
-  nonce: string,
+  taken: (number | string)[],
   now: number,
   ids: string[],
   prepared: PreparedMessage[],
 ): (string | number)[] | undefined {
-  if (taken.length < 2) return undefined;
-  const token = `${nonce}:${now}:1`;
+  if (taken.length < 3) return undefined;
+  const token = String(taken[1]);
   const flat: (string | number)[] = [];
-  for (let t = 1; t < taken.length; t++) {
-    const m = taken[t]! - 1;
+  for (let t = 2; t < taken.length; t++) {
+    const m = Number(taken[t]) - 1;
     flat.push(ids[m]!, prepared[m]!.blob, 1, now, token, now, "", "");
   }
   return flat;
@@ -124,14 +124,9 @@ export class QueueMessages {
     const claimed = fifo
       ? []
       : this.wakeHub.claim(channel, prepared.filter((m) => m.delaySeconds <= 0).length);
-    const nonces: string[] = [];
     args.push(claimed.length);
-    for (const c of claimed) {
-      const nonce = randomBytes(6).toString("hex");
-      nonces.push(nonce);
-      args.push(c.request.max, c.request.visibility, nonce);
-    }
-    let reply: [string | [string, string, string][], number, number[][], number];
+    for (const c of claimed) args.push(c.request.max, c.request.visibility, randomBytes(6).toString("hex"));
+    let reply: [string | [string, string, string][], number, (number | string)[][], number];
     try {
       reply = (await runScript(this.context, "send", queueName, args)) as typeof reply;
     } catch (error) {
@@ -145,7 +140,7 @@ export class QueueMessages {
       setImmediate(() =>
         claimed.forEach((c, i) => {
           const taken = handed[i];
-          c.deliver(taken && handedMessages(taken, nonces[i]!, now, ids, prepared), taken?.[0]);
+          c.deliver(taken && handedMessages(taken, now, ids, prepared), taken ? Number(taken[0]) : undefined);
         }),
       );
     }

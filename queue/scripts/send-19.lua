@@ -9,13 +9,13 @@
 -- ARGV[4 + n] number of hand-offs k (standard queues) and 3 values each: max messages, visibility timeout
 -- seconds (-1 = queue default), nonce: receivers waiting in the sending engine, who get the new visible
 -- messages received for them here (as receive-19.lua would, right after the send) instead of a wake.
--- Returns { results, number of messages made visible and not handed off, { { visibility ms, position... } per
--- hand-off }, now ms }. results: FIFO queues { status, message id, sequence } per message (a duplicate within 5
+-- Returns { results, number of messages made visible and not handed off, { { visibility ms, receipt token,
+-- position... } per hand-off }, now ms }. results: FIFO queues { status, message id, sequence } per message (a duplicate within 5
 -- minutes is 'OK' with the original id and sequence); standard queues one string of the n statuses joined by
 -- ' ' (ids are the caller's, sequences are not part of SQS's answer). A status is 'OK' or an error code for that
 -- entry (MessageTooLong, MissingDeduplicationId). A hand-off lists the positions (1-based, as sent) of the
 -- messages it received: the caller has their ids and blobs, and each one's receive count is 1, its sent and
--- first receive time now, its receipt token "<nonce>:<now>:1". Keeping the reply this small matters: every
+-- first receive time now, its receipt token the hand-off's ("<nonce>:<now>:1"). Keeping the reply this small matters: every
 -- value in it costs Redis and the client time. Publishes "<visible> <first message id>" on the wake channel;
 -- the id lets the sending engine skip the publish after waking its own receivers directly.
 -- Errors: QueueDoesNotExist.
@@ -135,7 +135,7 @@ if k > 0 then
       visibility_ms = visibility * 1000
     end
     local deadline = now + visibility_ms
-    local taken = { visibility_ms }
+    local taken = { visibility_ms, token }
     while max > 0 and r < #ready do
       local id = ready[r + 1]
       local f = #tok_args
