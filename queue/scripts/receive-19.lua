@@ -25,7 +25,8 @@ local messages = {}
 local dead = {}
 local taken = 0
 local inflight = {}
-local deadline = now + visibility_ms
+-- Formatted once: a number would be formatted again for every ZADD argument.
+local deadline = string.format('%.17g', now + visibility_ms)
 
 -- Returns true when delivered, false when it went to the dead-letter outbox.
 local function take(id)

@@ -37,6 +37,10 @@ end
 local result = {}
 local visible = 0
 local msgs, seqs, byage, ready = {}, {}, {}, {}
+-- Standard messages are collected with explicit indexes (the # operator costs a search per use), and the time
+-- goes to Redis as one preformatted string rather than as a number each command argument formats again.
+local now_s = string.format('%.17g', now)
+local ms, rs = 0, 0
 local n = tonumber(ARGV[2])
 local F = split_fields(ARGV[3])
 local W = s.fifo and 6 or 3
@@ -63,16 +67,16 @@ for m = 0, n - 1 do
   end
   if size > s.max_size then
     if s.fifo then
-      result[#result + 1] = { 'MessageTooLong', '', '' }
+      result[m + 1] = { 'MessageTooLong', '', '' }
     else
-      result[#result + 1] = 'MessageTooLong'
+      result[m + 1] = 'MessageTooLong'
     end
   elseif s.fifo then
     if dedup_id == '' and s.content_dedup then
       dedup_id = content_hash
     end
     if dedup_id == '' then
-      result[#result + 1] = { 'MissingDeduplicationId', '', '' }
+      result[m + 1] = { 'MissingDeduplicationId', '', '' }
     else
       local key = dedup_id
       if s.group_scope then
@@ -81,12 +85,12 @@ for m = 0, n - 1 do
       local seen = redis.call('HGET', K_DEDUP, key)
       if seen then
         local sp = string.find(seen, ' ', 1, true)
-        result[#result + 1] = { 'OK', string.sub(seen, 1, sp - 1), string.sub(seen, sp + 1) }
+        result[m + 1] = { 'OK', string.sub(seen, 1, sp - 1), string.sub(seen, sp + 1) }
       else
         local seq = insert_message(id, blob, now, group, delay_ms, now, true)
         redis.call('HSET', K_DEDUP, key, id .. ' ' .. seq)
         redis.call('ZADD', K_DEDUPX, now + DEDUP_WINDOW_MS, key)
-        result[#result + 1] = { 'OK', id, tostring(seq) }
+        result[m + 1] = { 'OK', id, tostring(seq) }
         if delay_ms == 0 then
           visible = visible + 1
         end
@@ -95,26 +99,27 @@ for m = 0, n - 1 do
   else
     -- Standard queues: collect, then one variadic command per structure (fewer redis.call per message).
     next_seq = next_seq + 1
-    local seq = next_seq
-    msgs[#msgs + 1] = id
-    msgs[#msgs + 1] = blob
-    seqs[#seqs + 1] = id
-    seqs[#seqs + 1] = seq
-    byage[#byage + 1] = now
-    byage[#byage + 1] = id
+    msgs[ms + 1] = id
+    msgs[ms + 2] = blob
+    seqs[ms + 1] = id
+    seqs[ms + 2] = next_seq
+    byage[ms + 1] = now_s
+    byage[ms + 2] = id
+    ms = ms + 2
     if delay_ms > 0 then
       redis.call('ZADD', K_DELAYED, now + delay_ms, id)
     else
       -- seq, id, position in the batch (the position is dropped before ZADD)
-      ready[#ready + 1] = seq
-      ready[#ready + 1] = id
-      ready[#ready + 1] = m + 1
+      ready[rs + 1] = next_seq
+      ready[rs + 2] = id
+      ready[rs + 3] = m + 1
+      rs = rs + 3
       visible = visible + 1
     end
-    result[#result + 1] = 'OK'
+    result[m + 1] = 'OK'
   end
 end
-if #msgs > 0 then
+if ms > 0 then
   redis.call('HSET', K_MSGS, unpack(msgs))
   redis.call('HSET', K_SEQ, unpack(seqs))
   redis.call('ZADD', K_BYAGE, unpack(byage))
@@ -126,6 +131,7 @@ local r = 1
 if k > 0 then
   -- Receive count 1, first receive now: both are in the token (see next_receipt), so only the token is stored.
   local tok_args, inflight = {}, {}
+  local f = 0
   for h = 0, k - 1 do
     local a = 5 + n + h * 3
     local max, visibility = tonumber(ARGV[a]), tonumber(ARGV[a + 1])
@@ -134,32 +140,35 @@ if k > 0 then
     if visibility >= 0 then
       visibility_ms = visibility * 1000
     end
-    local deadline = now + visibility_ms
+    local deadline = string.format('%.17g', now + visibility_ms)
     local taken = { visibility_ms, token }
-    while max > 0 and r < #ready do
+    local t = 2
+    while max > 0 and r < rs do
       local id = ready[r + 1]
-      local f = #tok_args
       tok_args[f + 1] = id
       tok_args[f + 2] = token
       inflight[f + 1] = deadline
       inflight[f + 2] = id
-      taken[#taken + 1] = ready[r + 2]
+      f = f + 2
+      t = t + 1
+      taken[t] = ready[r + 2]
       r = r + 3
       max = max - 1
       visible = visible - 1
     end
     handed[h + 1] = taken
   end
-  if #inflight > 0 then
+  if f > 0 then
     redis.call('HSET', K_TOK, unpack(tok_args))
     redis.call('ZADD', K_INFLIGHT, unpack(inflight))
   end
 end
-if r < #ready then
-  local rest = {}
-  for i = r, #ready, 3 do
-    rest[#rest + 1] = ready[i]
-    rest[#rest + 1] = ready[i + 1]
+if r < rs then
+  local rest, e = {}, 0
+  for i = r, rs, 3 do
+    rest[e + 1] = ready[i]
+    rest[e + 2] = ready[i + 1]
+    e = e + 2
   end
   redis.call('ZADD', K_READY, unpack(rest))
 end
