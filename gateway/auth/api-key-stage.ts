@@ -79,9 +79,16 @@ export function apiKeyStage(options: ApiKeyStageOptions): ApiKeyStage {
     });
   const index = new ApiKeyIndex(store, logger);
   const metrics = authMetrics(registry);
+  // One counter child per outcome, so a decision does not hash its labels (this runs on every keyed request).
+  const decisionCounters = new Map<string, { inc(): void }>();
+  const countDecision = (outcome: string) => {
+    let counter = decisionCounters.get(outcome);
+    if (!counter) decisionCounters.set(outcome, (counter = metrics.apiKeyDecisions.labels({ outcome })));
+    counter.inc();
+  };
 
   const deny = (reason: string, request: GatewayRequest) => {
-    metrics.apiKeyDecisions.inc({ outcome: reason });
+    countDecision(reason);
     logger.debug({ requestId: request.id, reason }, "API key refused");
     return forbidden();
   };
@@ -117,7 +124,7 @@ export function apiKeyStage(options: ApiKeyStageOptions): ApiKeyStage {
       usagePlan: key.usagePlan,
     };
     if (!plan || (!plan.throttle && !plan.quota && !plan.routeThrottles?.length)) {
-      metrics.apiKeyDecisions.inc({ outcome: "admitted" });
+      countDecision("admitted");
       return;
     }
 
@@ -138,7 +145,7 @@ export function apiKeyStage(options: ApiKeyStageOptions): ApiKeyStage {
       { throttle: overrideRoute ? `${subject}|route:${overrideRoute}` : subject, quota: subject },
       limits,
     );
-    metrics.apiKeyDecisions.inc({ outcome: decision.outcome });
+    countDecision(decision.outcome);
     if (decision.outcome === "throttled") throw throttled(decision.retryAfterMs);
     if (decision.outcome === "quota") throw quotaExceeded(decision.retryAfterMs);
   };
