@@ -2,7 +2,8 @@
 // Throughput: MESSAGES messages produced in batches of 10 while CONSUMERS consumers drain them; Kappa does
 // send(batch) -> receive(up to 10, long poll) -> delete(batch); BullMQ does addBulk -> Worker(concurrency =
 // CONSUMERS) with removeOnComplete, its equivalent of delete. Latency: a consumer waits in a long-poll receive,
-// one message is sent, time until the receive returns; percentiles over LATENCY_SAMPLES sends. Each round also
+// one message is sent, time until the receive returns; percentiles over LATENCY_SAMPLES sends after
+// LATENCY_WARMUP unmeasured ones (both sides). Each round also
 // prints load-independent costs per message (Redis commands, Redis CPU, this process's CPU); see _queue-costs.ts.
 // Env: BENCH_MESSAGES (10000), BENCH_ROUNDS (3), BENCH_LATENCY_SAMPLES (1000).
 import { Queue, Worker } from "bullmq";
@@ -16,6 +17,8 @@ const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 10_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const LATENCY_SAMPLES = Number(process.env.BENCH_LATENCY_SAMPLES ?? 1000);
 const WARMUP = 3_000;
+/** Sends before the latency samples, for both: the single-message paths are not the throughput runs' (JIT). */
+const LATENCY_WARMUP = 300;
 const CONSUMERS = 10;
 const BATCH = 10;
 const BODY = JSON.stringify({ orderId: 12345, items: ["a", "b", "c"], note: "x".repeat(100) });
@@ -103,7 +106,7 @@ async function kappaLatency(engine: QueueEngine): Promise<number[]> {
   const queueName = "bench-latency";
   await engine.createQueue({ queueName });
   const samples: number[] = [];
-  for (let i = 0; i < LATENCY_SAMPLES; i++) {
+  for (let i = 0; i < LATENCY_WARMUP + LATENCY_SAMPLES; i++) {
     const receiving = engine.receiveMessage({ queueName, waitTimeSeconds: 20 });
     // Let the receive reach its wait (subscribed, queue found empty) before sending.
     await new Promise((r) => setImmediate(r));
@@ -111,7 +114,7 @@ async function kappaLatency(engine: QueueEngine): Promise<number[]> {
     const t0 = performance.now();
     await engine.sendMessage({ queueName, body: BODY });
     const { messages } = await receiving;
-    samples.push(performance.now() - t0);
+    if (i >= LATENCY_WARMUP) samples.push(performance.now() - t0);
     await engine.deleteMessage({ queueName, receiptHandle: messages[0]!.receiptHandle });
   }
   await engine.deleteQueue({ queueName });
@@ -125,13 +128,13 @@ async function bullLatency(url: string): Promise<number[]> {
   let pending: ((value: void) => void) | undefined;
   const worker = new Worker("bench-bull-latency", async () => pending?.(), { connection, concurrency: 1 });
   await worker.waitUntilReady();
-  for (let i = 0; i < LATENCY_SAMPLES; i++) {
+  for (let i = 0; i < LATENCY_WARMUP + LATENCY_SAMPLES; i++) {
     await new Promise((r) => setTimeout(r, 1));
     const processed = new Promise<void>((resolve) => (pending = resolve));
     const t0 = performance.now();
     await queue.add("m", BODY, { removeOnComplete: true });
     await processed;
-    samples.push(performance.now() - t0);
+    if (i >= LATENCY_WARMUP) samples.push(performance.now() - t0);
   }
   await worker.close();
   await queue.obliterate({ force: true });
