@@ -15,6 +15,7 @@ import type { AddressInfo } from "node:net";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { cpuTimes, stealPercentSince } from "./_host-steal.js";
 
 const DURATION_S = Number(process.env.BENCH_SECONDS ?? 6);
 /** the unloaded runs (one connection: latency without queueing, Little's law aside) */
@@ -139,6 +140,8 @@ interface Result {
   errors: number;
   /** CPU time (user + system) of the measured process tree per request, in microseconds */
   cpuUsPerRequest: number;
+  /** percent of the machine's CPU time the host took (steal) during the run */
+  stealPercent?: number;
 }
 
 /** utime + stime of a process and all its descendants, in clock ticks (/proc, Linux). */
@@ -199,6 +202,7 @@ function wrk(
     encoding: "utf8",
   });
   const cpuBefore = treeCpuTicks(measuredPid);
+  const hostBefore = cpuTimes();
   const run = spawnSync(
     "wrk",
     [
@@ -213,6 +217,7 @@ function wrk(
     { encoding: "utf8" },
   );
   const cpuUs = (treeCpuTicks(measuredPid) - cpuBefore) * TICK_US;
+  const stealPercent = stealPercentSince(hostBefore);
   const out = run.stdout;
   const requests = Number(/(\d+) requests in/.exec(out)?.[1] ?? 0);
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? 0);
@@ -230,6 +235,7 @@ function wrk(
     p99ms: percentile("99"),
     errors,
     cpuUsPerRequest,
+    stealPercent,
   };
 }
 
@@ -352,12 +358,13 @@ function report(results: Result[]): void {
       .map((l) => l.toFixed(2))
       .join(" ")}`,
   );
-  console.log("name                     conns    req/s   p50 ms   p99 ms   cpu us/req   errors");
+  console.log("name                     conns    req/s   p50 ms   p99 ms   cpu us/req   errors   steal");
   for (const r of results) {
     console.log(
       `${r.name.padEnd(24)} ${String(r.connections).padStart(5)} ${r.rps.toFixed(0).padStart(8)}   ` +
         `${r.p50ms.toFixed(2).padStart(6)}   ${r.p99ms.toFixed(2).padStart(6)}   ` +
-        `${r.cpuUsPerRequest.toFixed(0).padStart(10)}   ${r.errors}`,
+        `${r.cpuUsPerRequest.toFixed(0).padStart(10)}   ${String(r.errors).padEnd(6)}   ` +
+        `${r.stealPercent === undefined ? "n/a" : `${r.stealPercent.toFixed(0)}%`}`,
     );
   }
   console.log("\ngoals: kappa >= 70% of nginx's req/s at the same worker count; < 1 ms added p50");

@@ -11,6 +11,7 @@ import { Redis } from "ioredis";
 import { availableParallelism, loadavg } from "node:os";
 import { QueueEngine } from "../queue/index.js";
 import { startRedis } from "../test/support/redis.js";
+import { cpuTimes, formatSteal, stealPercentSince } from "./_host-steal.js";
 import { formatCosts, measureCosts } from "./_queue-costs.js";
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 10_000);
@@ -162,10 +163,11 @@ try {
   // Alternate the two so a burst of load from elsewhere does not land on one side only.
   const ratios: number[] = [];
   for (let round = 1; round <= ROUNDS; round++) {
+    const roundStart = cpuTimes();
     const bull = await measureCosts(stats, MESSAGES, () => bullThroughput(server.url, MESSAGES));
     const kappa = await measureCosts(stats, MESSAGES, () => kappaThroughput(engine, MESSAGES));
     ratios.push(kappa.result / bull.result);
-    console.log(`round ${round} (${load()})`);
+    console.log(`round ${round} (${load()}, ${formatSteal(stealPercentSince(roundStart))})`);
     console.log(`  throughput  bullmq add->process:         ${bull.result.toFixed(0)} msgs/s`);
     console.log(`              ${formatCosts(bull.costs)}`);
     console.log(`  throughput  kappa send->receive->delete: ${kappa.result.toFixed(0)} msgs/s`);
@@ -176,12 +178,15 @@ try {
     `ratio kappa/bullmq: median ${median(ratios).toFixed(2)}x over ${ROUNDS} rounds ` +
       `(${ratios.map((r) => r.toFixed(2)).join(", ")}) (goal >= 2x)`,
   );
+  const latencyStart = cpuTimes();
   const k = await kappaLatency(engine);
   const b = await bullLatency(server.url);
+  const latencySteal = formatSteal(stealPercentSince(latencyStart));
   const fmt = (s: number[]) =>
     `p50 ${percentile(s, 50).toFixed(2)} ms  p99 ${percentile(s, 99).toFixed(2)} ms`;
   console.log(`latency     kappa send -> waiting long-poll returns: ${fmt(k)} (goal p99 < 5 ms)`);
   console.log(`latency     bullmq add -> worker processing:         ${fmt(b)}`);
+  console.log(`latency     measured with ${latencySteal} (CPU time the host took from this VM)`);
   console.log(`done (${load()})`);
 } finally {
   await engine.close();
