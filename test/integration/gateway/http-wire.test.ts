@@ -229,6 +229,56 @@ describe("function port on the wire", () => {
   });
 
   describe("responses", () => {
+    test("bodies of every size arrive whole, multi-byte text byte-exact, a pipelined request intact behind", async () => {
+      // 16 KiB is where a response stops going out in one buffer with its head (gateway/http1).
+      const bodies = ["é✓".repeat(3), "y".repeat(16 * 1024), "z".repeat(16 * 1024 + 1), "€".repeat(700_000)];
+      const sized = await ScriptedAgent.start((call, res) => {
+        const index = Number(
+          new URL(`http://x${JSON.parse(call.body.toString("utf8")).rawPath}`).pathname.split("/").pop() ?? 0,
+        );
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end(
+          JSON.stringify({
+            statusCode: 200,
+            headers: { "content-type": "text/plain; charset=utf-8" },
+            body: bodies[index],
+          }),
+        );
+      });
+      try {
+        gw.store.upsert(functionResource(ns, "sized"));
+        await gw.addInstance(ns, "sized", { url: sized.url });
+        await eventually(
+          async () => assert.equal((await once(get(`/function/${ns}/sized/0`))).status, 200),
+          10_000,
+        );
+        const connection = await RawConnection.open(port);
+        try {
+          await connection.write(
+            bodies.map((_, i) => get(`/function/${ns}/sized/${i}`)).join("") + get(`${echo}?behind=1`),
+          );
+          for (const [i, expected] of bodies.entries()) {
+            const response = await connection.readResponse();
+            assert.equal(response.status, 200, response.head);
+            assert.equal(
+              Number(headerOf(response, "content-length")),
+              Buffer.byteLength(expected),
+              response.head,
+            );
+            assert.ok(
+              response.body.equals(Buffer.from(expected, "utf8")),
+              `body ${i} (${expected.length} chars) differs`,
+            );
+          }
+          assert.equal(eventOf(await connection.readResponse()).rawQueryString, "behind=1");
+        } finally {
+          connection.destroy();
+        }
+      } finally {
+        await sized.stop();
+      }
+    });
+
     test("every response carries content-length, date and apigw-requestid (200, 404, 400, 413)", async () => {
       const responses = [
         await once(get()),
