@@ -11,6 +11,8 @@ import { ConfigError, loadConfig, type GatewayConfig } from "./config.js";
 import { startInformerStore } from "./kube/informer-store.js";
 import { startGateway } from "./server.js";
 
+/** How long a stopping gateway lets requests in flight finish: inside Kubernetes' default 30 s grace period. */
+const DRAIN_MS = 25_000;
 const log = pino({ base: { component: "gateway" }, level: process.env.LOG_LEVEL ?? "info" });
 
 let config: GatewayConfig;
@@ -66,6 +68,8 @@ async function runGateway(config: GatewayConfig, worker: number | undefined): Pr
     stopping = true;
     log.info({ signal }, "shutting down");
     setTimeout(() => process.exit(1), 30_000).unref();
+    // Requests in flight finish (Kubernetes' default grace period is 30 s); new ones go to other replicas.
+    await gateway.drain(DRAIN_MS);
     await gateway.close();
     stopInformers();
     await queue.close();

@@ -63,6 +63,11 @@ export interface RunningGateway {
   metricsPort?: number;
   /** the Lambda Invoke API handler (also mounted on apiPort) */
   lambdaApi: LambdaApiHandler;
+  /**
+   * For a graceful stop (SIGTERM): /readyz turns 503, the function port stops accepting and closes idle
+   * connections, requests in progress finish (up to `timeoutMs`). Call close() afterwards.
+   */
+  drain(timeoutMs: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -179,6 +184,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     closeApi = api.close;
   }
 
+  let draining = false;
   let metricsServer: Server | undefined;
   let metricsPort: number | undefined;
   if (options.metricsPort !== null && options.metricsPort !== undefined) {
@@ -186,7 +192,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       answerOps(req, res, {
         metrics: () => options.registry.metrics(),
         metricsContentType: options.registry.contentType,
-        ready: () => true,
+        ready: () => !draining,
         logger,
       }),
     );
@@ -199,6 +205,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     apiPort,
     metricsPort,
     lambdaApi,
+    async drain(timeoutMs) {
+      draining = true;
+      await server.drain(timeoutMs);
+    },
     async close() {
       await server.close();
       await closeApi?.();

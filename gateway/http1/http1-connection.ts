@@ -85,6 +85,8 @@ export class Http1Connection implements ExchangeOwner {
   private bodyError: string | undefined;
   private reader: BodyReader | undefined;
   private continueSent = false;
+  /** the server is draining: answer the request in progress with connection: close, start no other */
+  private draining = false;
   private readonly remoteAddress: string;
 
   constructor(
@@ -131,6 +133,17 @@ export class Http1Connection implements ExchangeOwner {
     this.reader = undefined;
     reader?.reject(new BodyUnreadable("the client closed the connection"));
     this.onGone(this);
+  }
+
+  /** A request is being served (a draining server waits for these). */
+  get busy(): boolean {
+    return this.phase === REQUEST && !this.destroyed;
+  }
+
+  /** For a draining server: an idle connection closes now, a busy one right after its response. */
+  drain(): void {
+    this.draining = true;
+    if (this.phase !== REQUEST) this.destroy();
   }
 
   private onData(chunk: Buffer): void {
@@ -281,7 +294,7 @@ export class Http1Connection implements ExchangeOwner {
       throw new InvalidResponseHeader(`status ${status} cannot be a final response`);
     const { head } = exchange;
     // The rest of an unread body cannot be skipped reliably: close rather than guess where the next request starts.
-    let close = head.close || !this.complete || this.bodyError !== undefined;
+    let close = head.close || !this.complete || this.bodyError !== undefined || this.draining;
     for (const [name, value] of headers) {
       if (name.length === 10 && name.toLowerCase() === "connection" && /close/i.test(value)) close = true;
     }

@@ -39,11 +39,26 @@ export class Http1Server {
     });
   }
 
+  /**
+   * Stops accepting, closes idle connections, lets each request in progress finish (its response says
+   * connection: close) and resolves when none is running, or after `timeoutMs` with some still running.
+   */
+  async drain(timeoutMs: number): Promise<void> {
+    this.server.close();
+    for (const connection of this.connections) connection.drain();
+    const deadline = Date.now() + timeoutMs;
+    const busy = () => [...this.connections].some((connection) => connection.busy);
+    while (busy() && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
   /** Stops accepting, closes every connection now, and resolves once the listener is closed. */
   close(): Promise<void> {
     clearInterval(this.sweepTimer);
     return new Promise((resolve) => {
-      this.server.close(() => resolve());
+      if (this.server.listening) this.server.close(() => resolve());
+      else resolve();
       for (const connection of this.connections) connection.destroy();
     });
   }
