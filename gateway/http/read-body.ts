@@ -16,7 +16,7 @@ export interface BodyLimits {
 
 const closing = { connection: "close" };
 
-export function tooLarge(limits: BodyLimits): HttpError {
+function tooLarge(limits: BodyLimits): HttpError {
   return new HttpError(413, limits.tooLargeCode, limits.tooLargeMessage, {
     style: limits.style,
     headers: closing,

@@ -43,7 +43,7 @@ export function sendJson(
 }
 
 /** The status, headers and body an HttpError is answered with, in its style (http-error.ts). */
-export function errorResponse(
+function errorResponse(
   error: HttpError,
   defaultStyle: ErrorBodyStyle,
 ): { status: number; headers: Record<string, string>; body: Record<string, unknown> } {
@@ -72,6 +72,34 @@ export function errorResponse(
   return { status: error.status, headers, body: { message: error.message } };
 }
 
+/**
+ * What the last handler answers for any error thrown on a request path: an HttpError as its style says; anything
+ * else an opaque 500 that carries only the request id (the details go to the log). Shared by the node:http ports
+ * (sendError) and the function port (respond.ts).
+ */
+export function errorAnswer(
+  error: unknown,
+  requestId: string,
+  defaultStyle: ErrorBodyStyle,
+): { status: number; headers: Record<string, string>; body: Record<string, unknown> } {
+  // The HTTP port's responses all carry the request id (set here rather than by res.setHeader up front: any
+  // setHeader moves node's writeHead off its fast path for a header array).
+  const idHeader: Record<string, string> =
+    defaultStyle === "apigateway" ? { "apigw-requestid": requestId } : {};
+  if (isHttpError(error)) {
+    const { status, headers, body } = errorResponse(error, defaultStyle);
+    return { status, headers: { ...headers, ...idHeader }, body };
+  }
+  if (defaultStyle === "lambda") {
+    return {
+      status: 500,
+      headers: { "x-amzn-errortype": "ServiceException" },
+      body: { Type: "Service", Message: `internal error; request id ${requestId}` },
+    };
+  }
+  return { status: 500, headers: idHeader, body: { message: "Internal server error", requestId } };
+}
+
 /** The last handler: answers any error thrown on a request path. */
 export function sendError(
   res: ServerResponse,
@@ -79,19 +107,7 @@ export function sendError(
   requestId: string,
   defaultStyle: ErrorBodyStyle,
 ): number {
-  // The HTTP port's responses all carry the request id (set here rather than by res.setHeader up front: any
-  // setHeader moves node's writeHead off its fast path for a header array).
-  const idHeader: Record<string, string> =
-    defaultStyle === "apigateway" ? { "apigw-requestid": requestId } : {};
-  if (isHttpError(error)) {
-    const { status, headers, body } = errorResponse(error, defaultStyle);
-    sendJson(res, status, body, { ...headers, ...idHeader });
-    return status;
-  }
-  const body =
-    defaultStyle === "lambda"
-      ? { Type: "Service", Message: `internal error; request id ${requestId}` }
-      : { message: "Internal server error", requestId };
-  sendJson(res, 500, body, defaultStyle === "lambda" ? { "x-amzn-errortype": "ServiceException" } : idHeader);
-  return 500;
+  const { status, headers, body } = errorAnswer(error, requestId, defaultStyle);
+  sendJson(res, status, body, headers);
+  return status;
 }
