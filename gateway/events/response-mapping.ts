@@ -7,6 +7,8 @@
 //   - 2.0: cookies[] -> one Set-Cookie header each.
 // Header names and values are validated here so a function can never inject a header or split a response.
 
+import { TOKEN } from "../http1/http-syntax.js";
+
 export interface MappedResponse {
   statusCode: number;
   headers: Array<[string, string]>;
@@ -17,7 +19,6 @@ export class InvalidFunctionResponse extends Error {
   override readonly name = "InvalidFunctionResponse";
 }
 
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const BAD_VALUE = /[\r\n\0]/;
 /** Framing and hop-by-hop headers are the gateway's to set, never the function's. */
 const DROPPED = new Set([

@@ -5,7 +5,8 @@
 import type { Socket } from "node:net";
 import { ChunkedBody } from "./chunked-body.js";
 import { Http1Exchange, type ExchangeOwner, type Http1Handler } from "./http1-exchange.js";
-import { parseRequestHead } from "./request-head.js";
+import { TOKEN_CHARS } from "./http-syntax.js";
+import { parseRequestHead, parseRequestLine } from "./request-head.js";
 import { InvalidResponseHeader, hasNoBody, responseHead } from "./response-head.js";
 
 export interface Http1Limits {
@@ -47,13 +48,12 @@ const ONE_WRITE_BYTES = 16 * 1024;
 /** A closing connection whose client does not close its side is destroyed after this. */
 const LINGER_MS = 5_000;
 
-/** The start of a request line: a method (token characters) then a space, or the first line whole. */
-const REQUEST_LINE_START = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,32}( |$)/;
-const REQUEST_LINE = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+ [\x21-\x7e]+ HTTP\/1\.[01]$/;
+/** The start of a request line not yet complete: a method (token characters), then a space or nothing yet. */
+const REQUEST_LINE_START = new RegExp(`^[${TOKEN_CHARS}]{1,32}( |$)`);
 
 function looksLikeRequestLine(buffer: Buffer, start: number): boolean {
   const lineEnd = buffer.indexOf("\r\n", start, "latin1");
-  if (lineEnd !== -1) return REQUEST_LINE.test(buffer.toString("latin1", start, lineEnd));
+  if (lineEnd !== -1) return "method" in parseRequestLine(buffer.toString("latin1", start, lineEnd));
   return REQUEST_LINE_START.test(buffer.toString("latin1", start, Math.min(buffer.length, start + 33)));
 }
 

@@ -4,6 +4,7 @@
 // conflicting or non-numeric Content-Length, a transfer coding other than "chunked": all 400 (501 for an
 // unknown coding), and the connection is closed after the answer.
 import type { IncomingHttpHeaders } from "node:http";
+import { INVALID_FIELD_VALUE_CHAR, TOKEN } from "./http-syntax.js";
 
 export interface RequestHead {
   method: string;
@@ -29,13 +30,8 @@ export interface HeadRejection {
   reason: string;
 }
 
-const METHOD = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const TOKEN = METHOD;
 /** visible ASCII only: no space, no control characters, no bytes above 0x7e */
 const TARGET = /^[\x21-\x7e]+$/;
-/** control characters other than HTAB (bytes above 0x7f are obs-text and allowed, as latin1) */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const BAD_VALUE_CHAR = /[\x00-\x08\x0a-\x1f\x7f]/;
 const DIGITS = /^\d+$/;
 
 /** Header fields where node:http keeps the first value and drops repeats (IncomingMessage.headers). */
@@ -60,22 +56,30 @@ const SINGLE_VALUED = new Set([
   "user-agent",
 ]);
 
-/** `head` is the latin1 text of the head without its final CRLFCRLF. */
-export function parseRequestHead(head: string): RequestHead | HeadRejection {
-  let lineEnd = head.indexOf("\r\n");
-  const requestLine = lineEnd === -1 ? head : head.slice(0, lineEnd);
-  const firstSpace = requestLine.indexOf(" ");
-  const lastSpace = requestLine.lastIndexOf(" ");
+/** The request line (method, request-target, version), or why it is refused. */
+export function parseRequestLine(
+  line: string,
+): Pick<RequestHead, "method" | "url" | "httpVersion"> | HeadRejection {
+  const firstSpace = line.indexOf(" ");
+  const lastSpace = line.lastIndexOf(" ");
   if (firstSpace <= 0 || lastSpace === firstSpace) return reject("malformed request line");
-  const method = requestLine.slice(0, firstSpace);
-  const url = requestLine.slice(firstSpace + 1, lastSpace);
-  const version = requestLine.slice(lastSpace + 1);
-  if (!METHOD.test(method)) return reject("malformed method");
+  const method = line.slice(0, firstSpace);
+  const url = line.slice(firstSpace + 1, lastSpace);
+  const version = line.slice(lastSpace + 1);
+  if (!TOKEN.test(method)) return reject("malformed method");
   if (!TARGET.test(url)) return reject("malformed request-target");
   if (version !== "HTTP/1.1" && version !== "HTTP/1.0") return reject("unsupported HTTP version");
   if (url[0] !== "/" && !(url === "*" && method === "OPTIONS") && !/^https?:\/\//i.test(url))
     return reject("unsupported request-target form");
-  const httpVersion = version === "HTTP/1.1" ? "1.1" : "1.0";
+  return { method, url, httpVersion: version === "HTTP/1.1" ? "1.1" : "1.0" };
+}
+
+/** `head` is the latin1 text of the head without its final CRLFCRLF. */
+export function parseRequestHead(head: string): RequestHead | HeadRejection {
+  let lineEnd = head.indexOf("\r\n");
+  const line = parseRequestLine(lineEnd === -1 ? head : head.slice(0, lineEnd));
+  if (!("method" in line)) return line;
+  const { method, url, httpVersion } = line;
 
   const rawHeaders: string[] = [];
   const headers: IncomingHttpHeaders = Object.create(null) as IncomingHttpHeaders;
@@ -94,7 +98,7 @@ export function parseRequestHead(head: string): RequestHead | HeadRejection {
     // Rejects obs-fold (a leading space or tab), whitespace before the colon, and CR/LF/NUL in a name.
     if (!TOKEN.test(name)) return reject("malformed header name");
     const value = trimOws(line.slice(colon + 1));
-    if (BAD_VALUE_CHAR.test(value)) return reject(`header ${name} holds a control character`);
+    if (INVALID_FIELD_VALUE_CHAR.test(value)) return reject(`header ${name} holds a control character`);
     rawHeaders.push(name, value);
     const lower = name.toLowerCase();
     switch (lower) {

@@ -1,10 +1,8 @@
 // The bytes of a response head: status line, the handler's headers (validated: a bad name or value must never
 // split the response), Date, framing and Connection as the connection decided them.
 import { STATUS_CODES } from "node:http";
+import { INVALID_FIELD_VALUE_CHAR, TOKEN } from "./http-syntax.js";
 
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-/** what node:http lets into a header value; CR, LF, NUL and other controls could split the response */
-const BAD_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
 /** framing and connection management are the server's */
 const RESERVED = new Set(["content-length", "transfer-encoding", "connection", "date", "keep-alive"]);
 
@@ -42,7 +40,7 @@ export function responseHead(
   for (const [name, value] of headers) {
     if (!TOKEN.test(name))
       throw new InvalidResponseHeader(`invalid response header name ${JSON.stringify(name)}`);
-    if (BAD_VALUE.test(value))
+    if (INVALID_FIELD_VALUE_CHAR.test(value))
       throw new InvalidResponseHeader(`response header ${name} holds invalid characters`);
     if (RESERVED.has(name.toLowerCase())) continue;
     head += `${name}: ${value}\r\n`;

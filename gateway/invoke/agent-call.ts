@@ -1,6 +1,7 @@
 // One POST /invoke to one agent (api/agent.ts) and what came back, classified: a finished invocation, an
 // instance that refused (429 InstanceBusy / 503 NotReady: try another one), or a transport failure.
 import { AgentHeaders } from "../../api/agent.js";
+import { INVALID_FIELD_VALUE_CHAR } from "../http1/http-syntax.js";
 import { ResponseTooLarge, type AgentResponse } from "./agent-connection.js";
 import type { AgentPool } from "./agent-pool.js";
 import type { Cancellation } from "./cancellation.js";
@@ -21,9 +22,6 @@ export type AgentOutcome =
   | { kind: "refused"; status: number; code: string }
   | { kind: "failed"; error: Error };
 
-/** What node:http accepts in a header value; anything else (CR, LF, NUL...) could split the request. */
-const INVALID_HEADER_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
-
 /** Bodies up to this size are copied after the head so the request leaves in one small allocation. */
 const ONE_WRITE_MAX_BYTES = 64 * 1024;
 
@@ -43,7 +41,7 @@ export async function callAgent(
   if (request.clientContext) head += `${AgentHeaders.clientContext}: ${request.clientContext}\r\n`;
   if (request.invokedArn) head += `${AgentHeaders.invokedArn}: ${request.invokedArn}\r\n`;
   for (const value of [request.requestId, request.logType, request.clientContext, request.invokedArn]) {
-    if (value && INVALID_HEADER_VALUE.test(value))
+    if (value && INVALID_FIELD_VALUE_CHAR.test(value))
       return {
         kind: "failed",
         error: new Error("a header for the agent holds characters HTTP does not allow"),
