@@ -25,7 +25,11 @@ export interface PipelineResult extends ResolvedRoute {
 }
 
 export interface Pipeline {
-  run(request: GatewayRequest): Promise<PipelineResult>;
+  /**
+   * The result, or a promise of it when a stage had to wait (Redis, an authorizer). Stages that decide from
+   * local state return synchronously, and so does run: no promise or microtask per request on that path.
+   */
+  run(request: GatewayRequest): PipelineResult | Promise<PipelineResult>;
 }
 
 export interface PipelineStages {
@@ -78,8 +82,20 @@ export function buildPipeline(router: Router, catalog: FunctionCatalog, stages: 
   const chain = [stages.authorizer, stages.apiKey, stages.rateLimit].filter(
     (s): s is GatewayStage => s !== undefined,
   );
+  /** The stages from `from` on, once stage `from - 1` had to wait. */
+  async function finish(
+    request: GatewayRequest,
+    waiting: Promise<void>,
+    from: number,
+    result: PipelineResult,
+  ): Promise<PipelineResult> {
+    await waiting;
+    for (let i = from; i < chain.length; i++) await chain[i]!(request);
+    return result;
+  }
+
   return {
-    async run(request) {
+    run(request) {
       const resolved = router.resolve(request.method, request.host, request.rawPath);
       const target = resolved.route.function;
       const fn = catalog.get(target.namespace, target.name);
@@ -89,8 +105,17 @@ export function buildPipeline(router: Router, catalog: FunctionCatalog, stages: 
         throw notFound();
       }
       request.route = resolved.route;
-      for (const stage of chain) await stage(request);
-      return { ...resolved, fn };
+      const result: PipelineResult = {
+        route: resolved.route,
+        cors: resolved.cors,
+        async: resolved.async,
+        fn,
+      };
+      for (let i = 0; i < chain.length; i++) {
+        const waiting = chain[i]!(request);
+        if (waiting !== undefined) return finish(request, waiting, i + 1, result);
+      }
+      return result;
     },
   };
 }

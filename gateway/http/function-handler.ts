@@ -61,7 +61,8 @@ export function createFunctionHandler(options: FunctionHandlerOptions): Http1Han
         return;
       }
     }
-    const result = await pipeline.run(request);
+    const run = pipeline.run(request);
+    const result = run instanceof Promise ? await run : run;
     const route = request.route!;
     if (result.async) {
       await enqueue(exchange, request as GatewayRequest & { route: MatchedRoute }, result.fn);
