@@ -2,6 +2,7 @@
 // so a store fed without defaulting (local mode, tests) behaves like one fed by the API server.
 import type { ResourceStore } from "../api/store.js";
 import type { KappaFunction } from "../api/index.js";
+import { functionKey } from "../api/instances.js";
 
 /** Lambda's payload limits: 6 MB for a synchronous request or response, 1 MB for an Event invocation. */
 export const SYNC_PAYLOAD_LIMIT_BYTES = 6 * 1024 * 1024;
@@ -18,6 +19,8 @@ const DEFAULT_MAX_EVENT_AGE_SECONDS = 21600;
 export interface FunctionSettings {
   namespace: string;
   name: string;
+  /** "namespace/name" (api/instances.ts functionKey), computed once rather than per request */
+  key: string;
   timeoutMs: number;
   perInstance: number;
   reserved?: number;
@@ -36,6 +39,7 @@ export function functionSettings(fn: KappaFunction): FunctionSettings {
   return {
     namespace: fn.metadata.namespace,
     name: fn.metadata.name,
+    key: functionKey(fn.metadata.namespace, fn.metadata.name),
     timeoutMs: (spec.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000,
     perInstance: spec.concurrency?.perInstance ?? 1,
     reserved: spec.concurrency?.reserved,

@@ -3,7 +3,7 @@
 // forwarded the moment the registry reports a change (new instance, or a slot freed) — no polling.
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
-import { RedisKeys, functionKey, type DemandSignal } from "../../api/instances.js";
+import { RedisKeys, type DemandSignal } from "../../api/instances.js";
 import type { Clock } from "../clock.js";
 import type { FunctionSettings } from "../functions.js";
 import type { FunctionInstances, InstanceRegistry, LiveInstance } from "../invoke/instance-registry.js";
@@ -72,7 +72,7 @@ export class Activator {
   /** A slot on a ready instance, now or once one frees up or appears; NoInstanceAvailable past the bounds. */
   async acquire(target: FunctionSettings, deadline: number, exclude?: ReadonlySet<string>): Promise<Lease> {
     const { registry, clock } = this.options;
-    const key = functionKey(target.namespace, target.name);
+    const key = target.key;
     const fn = registry.peek(key) ?? (await registry.get(target.namespace, target.name));
     const queue = this.queues.get(key);
     // Requests already waiting go first; a newcomer may only take a slot when nobody waits.
@@ -85,7 +85,7 @@ export class Activator {
 
   /** The hot path: a slot right now without a promise, or undefined (then call acquire). */
   tryAcquireNow(target: FunctionSettings, exclude?: ReadonlySet<string>): Lease | undefined {
-    const key = functionKey(target.namespace, target.name);
+    const key = target.key;
     const fn = this.options.registry.peek(key);
     if (!fn || (this.queues.get(key)?.length ?? 0) > 0) return undefined;
     const instance = fn.tryAcquire(this.options.clock.now(), target.codeSha256, exclude);

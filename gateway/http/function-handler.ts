@@ -11,7 +11,8 @@ import { InvalidFunctionResponse, mapFunctionResponse } from "../events/response
 import { ASYNC_PAYLOAD_LIMIT_BYTES, SYNC_PAYLOAD_LIMIT_BYTES, type FunctionSettings } from "../functions.js";
 import type { Invoker } from "../invoke/invoker.js";
 import type { GatewayMetrics } from "../metrics.js";
-import type { Pipeline } from "../pipeline.js";
+import type { InvokeResult } from "../invoke/invoker.js";
+import type { Pipeline, PipelineResult } from "../pipeline.js";
 import type { Router } from "../routing/router.js";
 import { isPreflight, preflightHeaders, responseCorsHeaders } from "./cors.js";
 import type { GatewayRequest, MatchedRoute } from "./gateway-request.js";
@@ -45,46 +46,33 @@ const syncLimits: BodyLimits = {
 };
 const asyncLimits: BodyLimits = { ...syncLimits, maxBytes: ASYNC_PAYLOAD_LIMIT_BYTES };
 
+type RoutedRequest = GatewayRequest & { route: MatchedRoute };
+
 export function createFunctionHandler(options: FunctionHandlerOptions): Http1Handler {
   const { pipeline, router, metrics, logger, clock } = options;
   const contextOptions = { trustForwardedFor: options.trustForwardedFor };
 
-  async function handle(exchange: Http1Exchange, request: GatewayRequest): Promise<void> {
-    if (isPreflight(request.method, request.headers)) {
-      const match = router.resolveAnyMethod(request.host, request.rawPath);
-      if (match?.cors) {
-        exchange.respond(
-          204,
-          [...preflightHeaders(match.cors, request.headers), ["apigw-requestid", request.id]],
-          "",
-        );
-        return;
-      }
-    }
-    const run = pipeline.run(request);
-    const result = run instanceof Promise ? await run : run;
-    const route = request.route!;
-    if (result.async) {
-      await enqueue(exchange, request as GatewayRequest & { route: MatchedRoute }, result.fn);
-      return;
-    }
-    const body = await readBody(exchange, syncLimits);
-    const payload = buildEvent(exchange, request as GatewayRequest & { route: MatchedRoute }, body);
-    if (payload.length > SYNC_PAYLOAD_LIMIT_BYTES)
-      throw new HttpError(413, "RequestTooLarge", "Request Entity Too Large");
-    let invoked;
-    try {
-      invoked = await options.invoker.invoke(result.fn, {
-        requestId: request.id,
-        payload,
-        timeoutMs: result.fn.timeoutMs,
-        graceMs: AGENT_GRACE_MS,
-        // A Route's integration timeout bounds the whole call, as API Gateway's does.
-        overallTimeoutMs: route.routeRef ? route.timeoutMilliseconds : undefined,
-      });
-    } catch (error) {
-      throw httpInvokeError(error);
-    }
+  /** Answers a CORS preflight for a Route with CORS; false when the request is not one. */
+  function answerPreflight(exchange: Http1Exchange, request: GatewayRequest): boolean {
+    if (!isPreflight(request.method, request.headers)) return false;
+    const match = router.resolveAnyMethod(request.host, request.rawPath);
+    if (!match?.cors) return false;
+    exchange.respond(
+      204,
+      [...preflightHeaders(match.cors, request.headers), ["apigw-requestid", request.id]],
+      "",
+    );
+    return true;
+  }
+
+  /** The invoke's result as API Gateway maps it, sent. */
+  function respondInvoked(
+    exchange: Http1Exchange,
+    request: GatewayRequest,
+    result: PipelineResult,
+    invoked: InvokeResult,
+  ): void {
+    const route = result.route;
     if (invoked.functionError) {
       logger.info(
         { requestId: request.id, functionError: invoked.functionError },
@@ -109,11 +97,7 @@ export function createFunctionHandler(options: FunctionHandlerOptions): Http1Han
     exchange.respond(mapped.statusCode, headers, mapped.body);
   }
 
-  function buildEvent(
-    exchange: Http1Exchange,
-    request: GatewayRequest & { route: MatchedRoute },
-    body: Buffer,
-  ): Buffer {
+  function buildEvent(exchange: Http1Exchange, request: RoutedRequest, body: Buffer): Buffer {
     const input = {
       request,
       rawHeaders: exchange.rawHeaders,
@@ -127,7 +111,7 @@ export function createFunctionHandler(options: FunctionHandlerOptions): Http1Han
 
   async function enqueue(
     exchange: Http1Exchange,
-    request: GatewayRequest & { route: MatchedRoute },
+    request: RoutedRequest,
     fn: FunctionSettings,
   ): Promise<void> {
     const body = await readBody(exchange, asyncLimits);
@@ -141,10 +125,37 @@ export function createFunctionHandler(options: FunctionHandlerOptions): Http1Han
     respondJson(exchange, 202, { requestId: request.id }, [["apigw-requestid", request.id]]);
   }
 
-  // One async function per request rather than handle().catch().finally(): two promises and closures less.
+  // One async function per request, awaiting only what has to wait (an auth stage that asks Redis, a body still
+  // arriving, the function): every further async layer costs a promise and a microtask hop per request.
   async function serve(exchange: Http1Exchange, request: GatewayRequest, started: number): Promise<void> {
     try {
-      await handle(exchange, request);
+      if (!answerPreflight(exchange, request)) {
+        const run = pipeline.run(request);
+        const result = run instanceof Promise ? await run : run;
+        const route = result.route;
+        if (result.async) await enqueue(exchange, request as RoutedRequest, result.fn);
+        else {
+          const read = readBody(exchange, syncLimits);
+          const body = read instanceof Promise ? await read : read;
+          const payload = buildEvent(exchange, request as RoutedRequest, body);
+          if (payload.length > SYNC_PAYLOAD_LIMIT_BYTES)
+            throw new HttpError(413, "RequestTooLarge", "Request Entity Too Large");
+          let invoked;
+          try {
+            invoked = await options.invoker.invoke(result.fn, {
+              requestId: request.id,
+              payload,
+              timeoutMs: result.fn.timeoutMs,
+              graceMs: AGENT_GRACE_MS,
+              // A Route's integration timeout bounds the whole call, as API Gateway's does.
+              overallTimeoutMs: route.routeRef ? route.timeoutMilliseconds : undefined,
+            });
+          } catch (error) {
+            throw httpInvokeError(error);
+          }
+          respondInvoked(exchange, request, result, invoked);
+        }
+      }
     } catch (error) {
       if (!(error instanceof HttpError))
         logger.error({ err: error, requestId: request.id }, "request failed");

@@ -23,10 +23,15 @@ function tooLarge(limits: BodyLimits): HttpError {
   });
 }
 
-export async function readBody(exchange: Http1Exchange, limits: BodyLimits): Promise<Buffer> {
+/** The body, synchronously when it has already arrived (no promise per request then), or a promise of it. */
+export function readBody(exchange: Http1Exchange, limits: BodyLimits): Buffer | Promise<Buffer> {
   // Content-Length already says too large: refuse before a byte of it is read.
   const declared = exchange.headers["content-length"];
   if (declared !== undefined && Number(declared) > limits.maxBytes) throw tooLarge(limits);
+  return exchange.bodyIfComplete(limits.maxBytes) ?? readRest(exchange, limits);
+}
+
+async function readRest(exchange: Http1Exchange, limits: BodyLimits): Promise<Buffer> {
   try {
     return await exchange.readBody(limits.maxBytes);
   } catch (error) {

@@ -265,6 +265,12 @@ export class Http1Connection implements ExchangeOwner {
 
   // ---- the exchange's side ----
 
+  bodyIfComplete(exchange: Http1Exchange, maxBytes: number): Buffer | undefined {
+    if (exchange !== this.current || this.reader || this.destroyed || this.bodyError !== undefined)
+      return undefined;
+    return this.complete && this.size <= maxBytes ? this.body() : undefined;
+  }
+
   readBody(exchange: Http1Exchange, maxBytes: number): Promise<Buffer> {
     if (exchange !== this.current || this.reader)
       return Promise.reject(new Error("the body is not readable now"));

@@ -9,6 +9,7 @@ export type Http1Handler = (exchange: Http1Exchange) => void;
 /** The connection an exchange belongs to (http1-connection.ts). */
 export interface ExchangeOwner {
   readBody(exchange: Http1Exchange, maxBytes: number): Promise<Buffer>;
+  bodyIfComplete(exchange: Http1Exchange, maxBytes: number): Buffer | undefined;
   respond(
     exchange: Http1Exchange,
     status: number,
@@ -55,6 +56,14 @@ export class Http1Exchange {
    */
   readBody(maxBytes: number): Promise<Buffer> {
     return this.connection.readBody(this, maxBytes);
+  }
+
+  /**
+   * The whole body if it has already arrived whole and within maxBytes (the usual case for small requests),
+   * without a promise; otherwise undefined, and readBody says what happens.
+   */
+  bodyIfComplete(maxBytes: number): Buffer | undefined {
+    return this.connection.bodyIfComplete(this, maxBytes);
   }
 
   /**

@@ -25,14 +25,26 @@ export type AgentOutcome =
 /** Bodies up to this size are copied after the head so the request leaves in one small allocation. */
 const ONE_WRITE_MAX_BYTES = 64 * 1024;
 
-/** Resolves with the outcome; rejects with the cancellation's reason (a timeout) or ResponseTooLarge. */
-export async function callAgent(
+/**
+ * The outcome of one call; rejects with the cancellation's reason (a timeout) or ResponseTooLarge. Not an async
+ * function: the invoke path awaits the agent's reply once, not once per layer.
+ */
+export function callAgent(
   pool: AgentPool,
   request: InvokeRequest,
   signal: Cancellation,
   maxResponseBytes: number,
 ): Promise<AgentOutcome> {
-  if (signal.reason) throw signal.reason;
+  const bytes = agentRequest(pool, request);
+  if (bytes instanceof Error) return Promise.resolve({ kind: "failed", error: bytes });
+  return pool.send(bytes, maxResponseBytes, signal).then(classify, (error: unknown) => {
+    if (error instanceof ResponseTooLarge || error === signal.reason) throw error;
+    return { kind: "failed", error: error as Error };
+  });
+}
+
+/** The bytes of one POST /invoke, or what is wrong with a header it would carry. */
+function agentRequest(pool: AgentPool, request: InvokeRequest): Buffer | Error {
   let head =
     `POST /invoke HTTP/1.1\r\nhost: ${pool.hostHeader}\r\ncontent-type: application/json\r\n` +
     `content-length: ${request.payload.length}\r\n${AgentHeaders.requestId}: ${request.requestId}\r\n` +
@@ -42,20 +54,9 @@ export async function callAgent(
   if (request.invokedArn) head += `${AgentHeaders.invokedArn}: ${request.invokedArn}\r\n`;
   for (const value of [request.requestId, request.logType, request.clientContext, request.invokedArn]) {
     if (value && INVALID_FIELD_VALUE_CHAR.test(value))
-      return {
-        kind: "failed",
-        error: new Error("a header for the agent holds characters HTTP does not allow"),
-      };
+      return new Error("a header for the agent holds characters HTTP does not allow");
   }
-  head += "\r\n";
-  let response: AgentResponse;
-  try {
-    response = await pool.send(requestBytes(head, request.payload), maxResponseBytes, signal);
-  } catch (error) {
-    if (error instanceof ResponseTooLarge || error === signal.reason) throw error;
-    return { kind: "failed", error: error as Error };
-  }
-  return classify(response);
+  return requestBytes(`${head}\r\n`, request.payload);
 }
 
 function requestBytes(head: string, payload: Buffer): Buffer {

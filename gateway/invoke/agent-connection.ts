@@ -5,6 +5,7 @@
 import { connect, type Socket } from "node:net";
 import { performance } from "node:perf_hooks";
 import { ChunkedBody } from "../http1/chunked-body.js";
+import type { Cancellation } from "./cancellation.js";
 
 export interface AgentResponse {
   status: number;
@@ -26,6 +27,7 @@ interface Exchange {
   resolve(response: AgentResponse): void;
   reject(error: Error): void;
   maxBytes: number;
+  signal: Cancellation;
 }
 
 const HEADER_END = Buffer.from("\r\n\r\n");
@@ -55,6 +57,8 @@ export class AgentConnection {
   private chunked: ChunkedBody | undefined;
   closed = false;
   idleSince = 0;
+  /** One listener per connection, not per request: cancelling a call destroys its connection. */
+  private readonly cancel = (reason: Error) => this.destroy(reason);
 
   constructor(
     host: string,
@@ -73,10 +77,14 @@ export class AgentConnection {
     this.socket.on("close", () => this.destroy(new AgentTransportError("the agent closed the connection")));
   }
 
-  /** Sends one request (head and body in one write) and resolves with the whole reply. */
-  send(request: Buffer, maxBytes: number): Promise<AgentResponse> {
+  /**
+   * Sends one request (head and body in one write) and resolves with the whole reply. Cancelling `signal`
+   * destroys the connection (the agent sees the request end) and rejects with the cancellation's reason.
+   */
+  send(request: Buffer, maxBytes: number, signal: Cancellation): Promise<AgentResponse> {
     return new Promise((resolve, reject) => {
-      this.exchange = { resolve, reject, maxBytes };
+      this.exchange = { resolve, reject, maxBytes, signal };
+      signal.onAbort(this.cancel);
       this.socket.write(request);
     });
   }
@@ -88,6 +96,7 @@ export class AgentConnection {
     this.socket.destroy();
     const exchange = this.exchange;
     this.exchange = undefined;
+    exchange?.signal.clearListener();
     this.onClosed(this);
     exchange?.reject(reason);
   }
@@ -156,6 +165,7 @@ export class AgentConnection {
     this.parts = [];
     this.complete = false;
     this.exchange = undefined;
+    exchange.signal.clearListener();
     if (close) this.destroy(new AgentTransportError("closed after the reply"));
     else {
       this.idleSince = performance.now();

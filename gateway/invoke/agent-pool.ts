@@ -29,19 +29,25 @@ export class AgentPool {
    * Sends one request on an idle or new connection and resolves with the reply. Cancelling destroys the
    * connection (the agent sees the request end) and rejects with the cancellation's reason.
    */
-  async send(request: Buffer, maxBytes: number, signal: Cancellation): Promise<AgentResponse> {
+  send(request: Buffer, maxBytes: number, signal: Cancellation): Promise<AgentResponse> {
+    if (signal.reason) return Promise.reject(signal.reason);
     const next = this.takeIdle() ?? this.connectOrWait();
-    const connection = next instanceof AgentConnection ? next : await next;
+    if (next instanceof AgentConnection) return next.send(request, maxBytes, signal);
+    return this.sendWhenFree(next, request, maxBytes, signal);
+  }
+
+  private async sendWhenFree(
+    next: Promise<AgentConnection>,
+    request: Buffer,
+    maxBytes: number,
+    signal: Cancellation,
+  ): Promise<AgentResponse> {
+    const connection = await next;
     if (signal.reason) {
       this.returned(connection);
       throw signal.reason;
     }
-    signal.onAbort((reason) => connection.destroy(reason));
-    try {
-      return await connection.send(request, maxBytes);
-    } finally {
-      signal.clearListener();
-    }
+    return connection.send(request, maxBytes, signal);
   }
 
   /** Closes idle connections that have been idle too long. */

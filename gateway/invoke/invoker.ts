@@ -2,7 +2,6 @@
 // authorizers: admit under reserved concurrency, take a slot (now, or through the activator), call the agent,
 // and on a refusal (429 InstanceBusy, 503 NotReady) or a dead connection try another instance, bounded.
 import { randomUUID } from "node:crypto";
-import { functionKey } from "../../api/instances.js";
 import type { Activator, Lease } from "../activator/activator.js";
 import type { Clock } from "../clock.js";
 import type { FunctionCatalog, FunctionSettings } from "../functions.js";
@@ -75,78 +74,78 @@ export interface InvokerDeps {
 export class Invoker {
   constructor(private readonly deps: InvokerDeps) {}
 
+  // One async function for the whole call (admission, attempts, the agent's reply): each layer of async
+  // functions costs a promise and a microtask hop per request.
   async invoke(fn: FunctionSettings, options: InvokeOptions): Promise<InvokeResult> {
-    const { reserved, inflight, clock } = this.deps;
+    const { reserved, inflight, registry, pools, clock } = this.deps;
     reserved.admit(fn);
-    const key = functionKey(fn.namespace, fn.name);
-    inflight.start(key);
+    inflight.start(fn.key);
     const controller = new Cancellation();
     const overall = options.overallTimeoutMs;
     const overallTimer =
       overall === undefined
         ? undefined
         : setTimeout(() => controller.abort(new InvokeTimeout(overall)), overall);
-    try {
-      const waitDeadline = overall === undefined ? Infinity : clock.now() + overall;
-      return await this.attempt(fn, options, waitDeadline, controller);
-    } finally {
-      clearTimeout(overallTimer);
-      inflight.end(key);
-      reserved.release(fn);
-    }
-  }
-
-  private async attempt(
-    fn: FunctionSettings,
-    options: InvokeOptions,
-    waitDeadline: number,
-    controller: Cancellation,
-  ): Promise<InvokeResult> {
-    const { registry, pools, clock } = this.deps;
+    const waitDeadline = overall === undefined ? Infinity : clock.now() + overall;
     let exclude: Set<string> | undefined;
     let lastProblem = "";
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const lease =
-        this.deps.activator.tryAcquireNow(fn, exclude) ??
-        (await this.acquire(fn, waitDeadline, exclude, controller));
-      const { instance } = lease;
-      const runMs = options.timeoutMs + (options.graceMs ?? 0);
-      const runTimer = setTimeout(() => controller.abort(new InvokeTimeout(options.timeoutMs)), runMs);
-      const request: InvokeRequest = { ...options, deadlineMs: clock.now() + options.timeoutMs };
-      try {
-        const outcome = await callAgent(
-          pools.get(instance.record.url),
-          request,
-          controller,
-          MAX_RESPONSE_BYTES,
-        );
-        if (outcome.kind === "done") {
-          return {
-            payload: outcome.payload,
-            functionError: outcome.functionError,
-            logResult: outcome.logResult,
-            instanceId: instance.record.id,
-          };
+    try {
+      for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+        const lease =
+          this.deps.activator.tryAcquireNow(fn, exclude) ??
+          (await this.acquire(fn, waitDeadline, exclude, controller));
+        const { instance } = lease;
+        const runMs = options.timeoutMs + (options.graceMs ?? 0);
+        const runTimer = setTimeout(() => controller.abort(new InvokeTimeout(options.timeoutMs)), runMs);
+        const request: InvokeRequest = {
+          requestId: options.requestId,
+          payload: options.payload,
+          deadlineMs: clock.now() + options.timeoutMs,
+          logType: options.logType,
+          clientContext: options.clientContext,
+          invokedArn: options.invokedArn,
+        };
+        try {
+          const outcome = await callAgent(
+            pools.get(instance.record.url),
+            request,
+            controller,
+            MAX_RESPONSE_BYTES,
+          );
+          if (outcome.kind === "done") {
+            return {
+              payload: outcome.payload,
+              functionError: outcome.functionError,
+              logResult: outcome.logResult,
+              instanceId: instance.record.id,
+            };
+          }
+          const backoff =
+            outcome.kind === "failed"
+              ? TRANSPORT_BACKOFF_MS
+              : outcome.status === 429
+                ? BUSY_BACKOFF_MS
+                : NOT_READY_BACKOFF_MS;
+          lastProblem =
+            outcome.kind === "refused"
+              ? `instance ${instance.record.id} answered ${outcome.status} ${outcome.code}`
+              : `instance ${instance.record.id} failed: ${outcome.error.message}`;
+          registry.markUnavailable(lease.fn, instance, backoff);
+          exclude ??= new Set();
+          exclude.add(instance.record.id);
+        } finally {
+          clearTimeout(runTimer);
+          registry.release(lease.fn, instance);
         }
-        const backoff =
-          outcome.kind === "failed"
-            ? TRANSPORT_BACKOFF_MS
-            : outcome.status === 429
-              ? BUSY_BACKOFF_MS
-              : NOT_READY_BACKOFF_MS;
-        lastProblem =
-          outcome.kind === "refused"
-            ? `instance ${instance.record.id} answered ${outcome.status} ${outcome.code}`
-            : `instance ${instance.record.id} failed: ${outcome.error.message}`;
-        registry.markUnavailable(lease.fn, instance, backoff);
-        exclude ??= new Set();
-        exclude.add(instance.record.id);
-      } finally {
-        clearTimeout(runTimer);
-        registry.release(lease.fn, instance);
       }
+      throw new InstancesFailing(
+        `no instance of ${fn.namespace}/${fn.name} took the request: ${lastProblem}`,
+      );
+    } finally {
+      clearTimeout(overallTimer);
+      inflight.end(fn.key);
+      reserved.release(fn);
     }
-    throw new InstancesFailing(`no instance of ${fn.namespace}/${fn.name} took the request: ${lastProblem}`);
   }
 
   /** A lease from the activator, or the abort reason once the deadline passes; a late lease is handed back. */

@@ -7,6 +7,7 @@ import { ReservedConcurrency } from "./reserved-concurrency.js";
 const fn = (reserved?: number): FunctionSettings => ({
   namespace: "ns",
   name: "fn",
+  key: "ns/fn",
   timeoutMs: 1000,
   perInstance: 1,
   reserved,

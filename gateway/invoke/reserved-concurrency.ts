@@ -26,18 +26,16 @@ export class ReservedConcurrency {
   /** Admits one invocation or throws the Lambda throttle; pair every admit with release. */
   admit(fn: FunctionSettings): void {
     if (fn.reserved === undefined) return;
-    const key = `${fn.namespace}/${fn.name}`;
-    const count = this.counts.get(key) ?? 0;
+    const count = this.counts.get(fn.key) ?? 0;
     if (count >= this.shareOf(fn.reserved)) throw reservedThrottle(fn);
-    this.counts.set(key, count + 1);
+    this.counts.set(fn.key, count + 1);
   }
 
   release(fn: FunctionSettings): void {
     if (fn.reserved === undefined) return;
-    const key = `${fn.namespace}/${fn.name}`;
-    const count = (this.counts.get(key) ?? 1) - 1;
-    if (count <= 0) this.counts.delete(key);
-    else this.counts.set(key, count);
+    const count = (this.counts.get(fn.key) ?? 1) - 1;
+    if (count <= 0) this.counts.delete(fn.key);
+    else this.counts.set(fn.key, count);
   }
 }
 
