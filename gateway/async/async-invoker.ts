@@ -19,14 +19,14 @@ export class AsyncInvoker {
 
   async enqueue(
     fn: FunctionSettings,
-    payload: Buffer,
+    payload: Buffer | string,
     requestId: string,
     invokedArn?: string,
   ): Promise<void> {
     const queueName = await this.queues.ensure(fn.namespace, fn.name);
     await this.engine.sendMessage({
       queueName,
-      body: payload.toString("utf8"),
+      body: typeof payload === "string" ? payload : payload.toString("utf8"),
       messageAttributes: envelopeAttributes({
         requestId,
         enqueuedAt: this.clock.now(),

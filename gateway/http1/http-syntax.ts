@@ -9,3 +9,6 @@ export const TOKEN = new RegExp(`^[${TOKEN_CHARS}]+$`);
  * beyond latin1 (what node:http refuses too). CR, LF and NUL among them could split a message.
  */
 export const INVALID_FIELD_VALUE_CHAR = /[^\t\x20-\x7e\x80-\xff]/;
+
+/** A character outside US-ASCII: where a head written as Latin-1 and the same text written as UTF-8 differ. */
+export const NON_ASCII = /[\u0080-\uffff]/;

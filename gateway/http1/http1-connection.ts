@@ -5,7 +5,7 @@
 import type { Socket } from "node:net";
 import { ChunkedBody } from "./chunked-body.js";
 import { Http1Exchange, type ExchangeOwner, type Http1Handler } from "./http1-exchange.js";
-import { TOKEN_CHARS } from "./http-syntax.js";
+import { NON_ASCII, TOKEN_CHARS } from "./http-syntax.js";
 import { parseRequestHead, parseRequestLine } from "./request-head.js";
 import { InvalidResponseHeader, hasNoBody, responseHead } from "./response-head.js";
 
@@ -319,7 +319,10 @@ export class Http1Connection implements ExchangeOwner {
     if (this.destroyed) return;
     let flushed: boolean;
     if (bodyBytes === 0 || head.method === "HEAD") flushed = this.socket.write(text, "latin1");
-    else if (bodyBytes <= ONE_WRITE_BYTES) {
+    else if (bodyBytes <= ONE_WRITE_BYTES && typeof body === "string" && !NON_ASCII.test(text)) {
+      // One string: the socket encodes it straight into its write, no Buffer allocated and copied here.
+      flushed = this.socket.write(text + body, "utf8");
+    } else if (bodyBytes <= ONE_WRITE_BYTES) {
       const headBytes = text.length;
       const out = Buffer.allocUnsafe(headBytes + bodyBytes);
       out.write(text, 0, "latin1");

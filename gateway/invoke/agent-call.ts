@@ -1,7 +1,7 @@
 // One POST /invoke to one agent (api/agent.ts) and what came back, classified: a finished invocation, an
 // instance that refused (429 InstanceBusy / 503 NotReady: try another one), or a transport failure.
 import { AgentHeaders } from "../../api/agent.js";
-import { INVALID_FIELD_VALUE_CHAR } from "../http1/http-syntax.js";
+import { INVALID_FIELD_VALUE_CHAR, NON_ASCII } from "../http1/http-syntax.js";
 import { ResponseTooLarge, type AgentResponse } from "./agent-connection.js";
 import type { AgentPool } from "./agent-pool.js";
 import type { Cancellation } from "./cancellation.js";
@@ -10,7 +10,8 @@ export { ResponseTooLarge };
 
 export interface InvokeRequest {
   requestId: string;
-  payload: Buffer;
+  /** the event: bytes, or a JSON string (the gateway's events), sent as UTF-8 */
+  payload: Buffer | string;
   deadlineMs: number;
   logType?: "Tail";
   clientContext?: string;
@@ -43,11 +44,13 @@ export function callAgent(
   });
 }
 
-/** The bytes of one POST /invoke, or what is wrong with a header it would carry. */
-function agentRequest(pool: AgentPool, request: InvokeRequest): Buffer | Error {
+/** One POST /invoke (bytes, or a string to write as UTF-8), or what is wrong with a header it would carry. */
+function agentRequest(pool: AgentPool, request: InvokeRequest): Buffer | string | Error {
+  const { payload } = request;
+  const length = typeof payload === "string" ? Buffer.byteLength(payload, "utf8") : payload.length;
   let head =
     `POST /invoke HTTP/1.1\r\nhost: ${pool.hostHeader}\r\ncontent-type: application/json\r\n` +
-    `content-length: ${request.payload.length}\r\n${AgentHeaders.requestId}: ${request.requestId}\r\n` +
+    `content-length: ${length}\r\n${AgentHeaders.requestId}: ${request.requestId}\r\n` +
     `${AgentHeaders.deadlineMs}: ${request.deadlineMs}\r\n`;
   if (request.logType) head += `${AgentHeaders.logType}: ${request.logType}\r\n`;
   if (request.clientContext) head += `${AgentHeaders.clientContext}: ${request.clientContext}\r\n`;
@@ -56,10 +59,14 @@ function agentRequest(pool: AgentPool, request: InvokeRequest): Buffer | Error {
     if (value && INVALID_FIELD_VALUE_CHAR.test(value))
       return new Error("a header for the agent holds characters HTTP does not allow");
   }
-  return requestBytes(`${head}\r\n`, request.payload);
+  return requestBytes(`${head}\r\n`, payload, length);
 }
 
-function requestBytes(head: string, payload: Buffer): Buffer {
+function requestBytes(head: string, body: Buffer | string, length: number): Buffer | string {
+  // A short string is written as one string: the socket encodes it straight into its write, with no Buffer
+  // allocated and copied here. The head must then be ASCII (it is written as Latin-1 otherwise).
+  if (typeof body === "string" && length <= ONE_WRITE_MAX_BYTES && !NON_ASCII.test(head)) return head + body;
+  const payload = typeof body === "string" ? Buffer.from(body, "utf8") : body;
   const headLength = Buffer.byteLength(head, "latin1");
   if (payload.length > ONE_WRITE_MAX_BYTES) return Buffer.concat([Buffer.from(head, "latin1"), payload]);
   const bytes = Buffer.allocUnsafe(headLength + payload.length);

@@ -81,11 +81,12 @@ export class AgentConnection {
    * Sends one request (head and body in one write) and resolves with the whole reply. Cancelling `signal`
    * destroys the connection (the agent sees the request end) and rejects with the cancellation's reason.
    */
-  send(request: Buffer, maxBytes: number, signal: Cancellation): Promise<AgentResponse> {
+  send(request: Buffer | string, maxBytes: number, signal: Cancellation): Promise<AgentResponse> {
     return new Promise((resolve, reject) => {
       this.exchange = { resolve, reject, maxBytes, signal };
       signal.onAbort(this.cancel);
-      this.socket.write(request);
+      if (typeof request === "string") this.socket.write(request, "utf8");
+      else this.socket.write(request);
     });
   }
 

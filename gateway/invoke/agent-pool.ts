@@ -29,7 +29,7 @@ export class AgentPool {
    * Sends one request on an idle or new connection and resolves with the reply. Cancelling destroys the
    * connection (the agent sees the request end) and rejects with the cancellation's reason.
    */
-  send(request: Buffer, maxBytes: number, signal: Cancellation): Promise<AgentResponse> {
+  send(request: Buffer | string, maxBytes: number, signal: Cancellation): Promise<AgentResponse> {
     if (signal.reason) return Promise.reject(signal.reason);
     const next = this.takeIdle() ?? this.connectOrWait();
     if (next instanceof AgentConnection) return next.send(request, maxBytes, signal);
@@ -38,7 +38,7 @@ export class AgentPool {
 
   private async sendWhenFree(
     next: Promise<AgentConnection>,
-    request: Buffer,
+    request: Buffer | string,
     maxBytes: number,
     signal: Cancellation,
   ): Promise<AgentResponse> {

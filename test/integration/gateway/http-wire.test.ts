@@ -279,6 +279,30 @@ describe("function port on the wire", () => {
       }
     });
 
+    test("a Latin-1 header value goes out as one byte per character, a UTF-8 body as UTF-8", async () => {
+      const body = "grüße ✓ 😀";
+      const latin = await ScriptedAgent.start(
+        respondWith({
+          statusCode: 200,
+          headers: { "x-place": "caf\u00e9", "content-type": "text/plain" },
+          body,
+        }),
+      );
+      try {
+        gw.store.upsert(functionResource(ns, "latin"));
+        await gw.addInstance(ns, "latin", { url: latin.url });
+        const path = `/function/${ns}/latin`;
+        await eventually(async () => assert.equal((await once(get(path))).status, 200), 10_000);
+        const response = await once(get(path));
+        // raw-http reads the head as Latin-1: "café" back means the byte 0xE9, not UTF-8's C3 A9.
+        assert.equal(headerOf(response, "x-place"), "caf\u00e9", response.head);
+        assert.equal(Number(headerOf(response, "content-length")), Buffer.byteLength(body));
+        assert.ok(response.body.equals(Buffer.from(body, "utf8")), response.body.toString("utf8"));
+      } finally {
+        await latin.stop();
+      }
+    });
+
     test("every response carries content-length, date and apigw-requestid (200, 404, 400, 413)", async () => {
       const responses = [
         await once(get()),

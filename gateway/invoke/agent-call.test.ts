@@ -1,0 +1,89 @@
+// What one POST /invoke puts on the wire, read back byte for byte by a real socket: the event as a string or as
+// bytes, multi-byte characters, and a head that is not ASCII (written as Latin-1, as HTTP reads it).
+import assert from "node:assert/strict";
+import { createServer, type Server } from "node:net";
+import { after, test } from "node:test";
+import { callAgent, type InvokeRequest } from "./agent-call.js";
+import { AgentPool } from "./agent-pool.js";
+import { Cancellation } from "./cancellation.js";
+
+const servers: Server[] = [];
+after(() => servers.forEach((server) => server.close()));
+
+/** An agent that answers {} to each request and hands over the raw bytes of the request it got. */
+async function recordingAgent(): Promise<{ pool: AgentPool; requests: Buffer[] }> {
+  const requests: Buffer[] = [];
+  const server = createServer((socket) => {
+    let pending = Buffer.alloc(0);
+    socket.on("data", (chunk) => {
+      pending = Buffer.concat([pending, chunk]);
+      const headEnd = pending.indexOf("\r\n\r\n");
+      if (headEnd === -1) return;
+      const length = Number(/content-length: (\d+)/i.exec(pending.toString("latin1", 0, headEnd))?.[1]);
+      if (pending.length < headEnd + 4 + length) return;
+      requests.push(pending.subarray(0, headEnd + 4 + length));
+      pending = pending.subarray(headEnd + 4 + length);
+      socket.write("HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}");
+    });
+  });
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  return { pool: new AgentPool("127.0.0.1", port), requests };
+}
+
+const invoke = (payload: Buffer | string, extra: Partial<InvokeRequest> = {}): InvokeRequest => ({
+  requestId: "11111111-2222-3333-4444-555555555555",
+  payload,
+  deadlineMs: 1_700_000_000_000,
+  ...extra,
+});
+
+function split(request: Buffer): { head: string; body: Buffer } {
+  const headEnd = request.indexOf("\r\n\r\n");
+  return { head: request.toString("latin1", 0, headEnd), body: request.subarray(headEnd + 4) };
+}
+
+test("a string event with multi-byte characters arrives as its UTF-8 bytes with their length", async () => {
+  const { pool, requests } = await recordingAgent();
+  const event = JSON.stringify({ body: "grüße 😀 日本", n: 1 });
+  const outcome = await callAgent(pool, invoke(event), new Cancellation(), 1000);
+  assert.equal(outcome.kind, "done");
+  const { head, body } = split(requests[0]!);
+  assert.ok(Buffer.byteLength(event) > event.length, "the event has multi-byte characters");
+  assert.match(head, new RegExp(`\r\ncontent-length: ${Buffer.byteLength(event)}\r\n`));
+  assert.deepEqual(body, Buffer.from(event, "utf8"));
+  pool.close(true);
+});
+
+test("a Buffer event arrives byte-exact, the same as the same event as a string", async () => {
+  const { pool, requests } = await recordingAgent();
+  const event = JSON.stringify({ body: "ünïcode", items: [1, 2, 3] });
+  await callAgent(pool, invoke(Buffer.from(event)), new Cancellation(), 1000);
+  await callAgent(pool, invoke(event), new Cancellation(), 1000);
+  assert.equal(requests.length, 2);
+  assert.deepEqual(requests[0], requests[1]);
+  pool.close(true);
+});
+
+test("a head with a Latin-1 header value is written as Latin-1 while the event stays UTF-8", async () => {
+  const { pool, requests } = await recordingAgent();
+  const event = JSON.stringify({ name: "café" });
+  const arn = "arn:aws:lambda:local:000000000000:function:caf\u00e9";
+  await callAgent(pool, invoke(event, { invokedArn: arn }), new Cancellation(), 1000);
+  const { head, body } = split(requests[0]!);
+  // One byte 0xE9 for é in the head (Latin-1), two bytes C3 A9 in the body (UTF-8).
+  assert.ok(head.includes(arn), head);
+  assert.deepEqual(body, Buffer.from(event, "utf8"));
+  pool.close(true);
+});
+
+test("an event larger than the one-write size still arrives whole", async () => {
+  const { pool, requests } = await recordingAgent();
+  const event = JSON.stringify({ body: "é".repeat(100_000) });
+  await callAgent(pool, invoke(event), new Cancellation(), 1000);
+  const { head, body } = split(requests[0]!);
+  assert.match(head, new RegExp(`\r\ncontent-length: ${Buffer.byteLength(event)}\r\n`));
+  assert.deepEqual(body, Buffer.from(event, "utf8"));
+  pool.close(true);
+});
