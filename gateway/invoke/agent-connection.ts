@@ -31,6 +31,7 @@ interface Exchange {
 }
 
 const HEADER_END = Buffer.from("\r\n\r\n");
+const STATUS_LINE = /^HTTP\/1\.[01] \d{3}(?: |\r|$)/;
 /** The agent's reply heads are a few hundred bytes; a much larger one is not an agent talking. */
 const MAX_HEAD_BYTES = 64 * 1024;
 const CONNECT_TIMEOUT_MS = 5_000;
@@ -178,18 +179,20 @@ export class AgentConnection {
 
 /** Parses a reply head into status, headers and body length, or returns what is wrong with it. */
 function parseHead(text: string): ReplyHead | string {
-  const lines = text.split("\r\n");
-  const statusLine = /^HTTP\/1\.[01] (\d{3})/.exec(lines[0] ?? "");
-  if (!statusLine) return `the agent's reply does not start with an HTTP/1.1 status line`;
+  if (!STATUS_LINE.test(text)) return `the agent's reply does not start with an HTTP/1.1 status line`;
+  const status = Number(text.slice(9, 12));
   const headers: Record<string, string> = {};
-  for (let i = 1; i < lines.length; i++) {
-    const line = lines[i]!;
-    const colon = line.indexOf(":");
-    if (colon <= 0) return "the agent's reply has a malformed header line";
-    headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+  // One pass over the lines, without splitting the head into an array of them.
+  let lineEnd = text.indexOf("\r\n");
+  while (lineEnd !== -1) {
+    const start = lineEnd + 2;
+    lineEnd = text.indexOf("\r\n", start);
+    const end = lineEnd === -1 ? text.length : lineEnd;
+    const colon = text.indexOf(":", start);
+    if (colon <= start || colon >= end) return "the agent's reply has a malformed header line";
+    headers[text.slice(start, colon).trim().toLowerCase()] = text.slice(colon + 1, end).trim();
   }
   const close = headers.connection?.toLowerCase() === "close";
-  const status = Number(statusLine[1]);
   const coding = headers["transfer-encoding"];
   if (coding !== undefined) {
     if (coding.toLowerCase() !== "chunked") return `the agent's reply uses transfer coding "${coding}"`;
