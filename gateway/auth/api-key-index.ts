@@ -29,8 +29,16 @@ function secretValue(secret: StoredResource, key: string): string | undefined {
   return secret.stringData?.[key];
 }
 
+/**
+ * The index's slot for a digest: its first bytes as a small integer, so a lookup hashes no string. Equal slots
+ * are only candidates; the whole digest is compared in constant time.
+ */
+const slotOf = (digest: Buffer): number => digest.readInt32LE(0) >> 1;
+
 export class ApiKeyIndex {
-  private byHash = new Map<string, IndexedApiKey>();
+  private bySlot = new Map<number, IndexedApiKey[]>();
+  /** the UsagePlan of each entry, looked up once per build (a plan change rebuilds the entries) */
+  private readonly plans = new WeakMap<IndexedApiKey, { spec: UsagePlanSpec | undefined }>();
   private dirty = true;
   private readonly unsubscribe: () => void;
 
@@ -47,14 +55,28 @@ export class ApiKeyIndex {
   /** The enabled-or-not ApiKey whose key is `presented`, compared in constant time. */
   lookup(presented: string): IndexedApiKey | undefined {
     if (this.dirty) this.rebuild();
-    const hex = hash("sha256", presented, "hex");
-    const entry = this.byHash.get(hex);
-    if (!entry || !timingSafeEqual(entry.sha256, Buffer.from(hex, "hex"))) return undefined;
-    return entry;
+    const digest = sha256(presented);
+    const candidates = this.bySlot.get(slotOf(digest));
+    if (!candidates) return undefined;
+    for (const entry of candidates) if (timingSafeEqual(entry.sha256, digest)) return entry;
+    return undefined;
   }
 
   usagePlan(namespace: string, name: string): UsagePlanSpec | undefined {
     return this.store.get<StoredResource & { spec?: UsagePlanSpec }>("UsagePlan", namespace, name)?.spec;
+  }
+
+  /** The UsagePlan an entry from lookup() names, or undefined when it names none or one that does not exist. */
+  planOf(entry: IndexedApiKey): UsagePlanSpec | undefined {
+    if (!entry.usagePlan) return undefined;
+    // Not yet rebuilt after a change: the entry may be stale, so nothing is cached for it.
+    if (this.dirty) return this.usagePlan(entry.namespace, entry.usagePlan);
+    let plan = this.plans.get(entry);
+    if (!plan) {
+      plan = { spec: this.usagePlan(entry.namespace, entry.usagePlan) };
+      this.plans.set(entry, plan);
+    }
+    return plan.spec;
   }
 
   close(): void {
@@ -81,7 +103,14 @@ export class ApiKeyIndex {
       next.set(hex, entry);
     }
     for (const hex of ambiguous) next.delete(hex);
-    this.byHash = next;
+    const bySlot = new Map<number, IndexedApiKey[]>();
+    for (const entry of next.values()) {
+      const slot = slotOf(entry.sha256);
+      const candidates = bySlot.get(slot);
+      if (candidates) candidates.push(entry);
+      else bySlot.set(slot, [entry]);
+    }
+    this.bySlot = bySlot;
   }
 
   private indexOne(resource: StoredResource & { spec?: ApiKeySpec }): IndexedApiKey | undefined {

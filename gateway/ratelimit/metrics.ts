@@ -34,3 +34,38 @@ export function rateLimitMetrics(registry: Registry): RateLimitMetrics {
   byRegistry.set(registry, metrics);
   return metrics;
 }
+
+/** One limiter's decision counters by outcome, each child made once, on first use. */
+export class LimiterCounters {
+  private readonly children = new Map<string, { inc(): void }>();
+
+  constructor(
+    private readonly decisions: Counter<"limiter" | "outcome">,
+    private readonly limiter: string,
+  ) {}
+
+  count(outcome: string): void {
+    let child = this.children.get(outcome);
+    if (!child) {
+      child = this.decisions.labels({ limiter: this.limiter, outcome });
+      this.children.set(outcome, child);
+    }
+    child.inc();
+  }
+}
+
+/** The decision counters of every limiter name ("route", "usage_plan", ...). */
+export class DecisionCounters {
+  private readonly byLimiter = new Map<string, LimiterCounters>();
+
+  constructor(private readonly decisions: Counter<"limiter" | "outcome">) {}
+
+  of(limiter: string): LimiterCounters {
+    let counters = this.byLimiter.get(limiter);
+    if (!counters) {
+      counters = new LimiterCounters(this.decisions, limiter);
+      this.byLimiter.set(limiter, counters);
+    }
+    return counters;
+  }
+}
