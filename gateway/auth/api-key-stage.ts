@@ -86,7 +86,7 @@ export function apiKeyStage(options: ApiKeyStageOptions): ApiKeyStage {
   const decisionCounters = new Map<string, { inc(): void }>();
   const countDecision = (outcome: string) => {
     let counter = decisionCounters.get(outcome);
-    if (!counter) decisionCounters.set(outcome, (counter = metrics.apiKeyDecisions.labels({ outcome })));
+    if (!counter) decisionCounters.set(outcome, (counter = metrics.apiKeyDecisionChild({ outcome })));
     counter.inc();
   };
 

@@ -80,7 +80,7 @@ export class Limiter {
   constructor(private readonly options: LimiterOptions) {
     this.denied = new DenyCache(options.clock);
     this.metrics = rateLimitMetrics(options.registry);
-    this.counters = new DecisionCounters(this.metrics.decisions);
+    this.counters = new DecisionCounters(this.metrics);
     this.leases = new LeaseTable(options.replicas);
   }
 
