@@ -100,16 +100,12 @@ export function apiKeyStage(options: ApiKeyStageOptions): ApiKeyStage {
   // the current quota period, so a request builds no key strings and computes no period.
   const prepared = new WeakMap<IndexedApiKey, PreparedKey>();
   const bucketsFor = (key: IndexedApiKey, plan: UsagePlanSpec, route: MatchedRoute, method: string) => {
-    const now = clock.now();
     let entry = prepared.get(key);
-    if (
-      !entry ||
-      entry.plan !== plan ||
-      (entry.window && (now >= entry.window.end || now < entry.window.start))
-    ) {
+    // Without a quota nothing prepared depends on the time: no clock read per request.
+    if (!entry || entry.plan !== plan || (entry.window && outside(entry.window, clock.now()))) {
       entry = {
         plan,
-        window: plan.quota ? quotaWindow(plan.quota.period, now) : undefined,
+        window: plan.quota ? quotaWindow(plan.quota.period, clock.now()) : undefined,
         plain: undefined,
         byOverride: undefined,
       };
@@ -181,6 +177,8 @@ interface PreparedKey {
   plain: UsageBuckets | undefined;
   byOverride: Map<RouteThrottle, UsageBuckets> | undefined;
 }
+
+const outside = (window: QuotaWindow, now: number) => now >= window.end || now < window.start;
 
 type RouteThrottle = NonNullable<UsagePlanSpec["routeThrottles"]>[number];
 
