@@ -19,7 +19,7 @@ export interface IndexedApiKey {
 export const MIN_API_KEY_LENGTH = 20;
 const HASHED_VALUE = /^sha256:([0-9a-f]{64})$/;
 
-// crypto.hash (one shot) rather than createHash: no Hash object per request on the hot path.
+// crypto.hash (one shot) rather than createHash: no Hash object per key.
 export const sha256 = (value: string): Buffer => hash("sha256", value, "buffer");
 
 /** The key material of a Secret entry: data is base64 (as Kubernetes stores it), stringData is plain. */
@@ -31,6 +31,10 @@ function secretValue(secret: StoredResource, key: string): string | undefined {
 
 export class ApiKeyIndex {
   private byHash = new Map<string, IndexedApiKey>();
+  /** the presented key's digest as bytes, for the constant-time compare (reused: lookups are synchronous) */
+  private readonly presentedDigest = Buffer.alloc(32);
+  /** the UsagePlan of each entry, looked up once per build (a plan change rebuilds the entries) */
+  private readonly plans = new WeakMap<IndexedApiKey, { spec: UsagePlanSpec | undefined }>();
   private dirty = true;
   private readonly unsubscribe: () => void;
 
@@ -47,14 +51,29 @@ export class ApiKeyIndex {
   /** The enabled-or-not ApiKey whose key is `presented`, compared in constant time. */
   lookup(presented: string): IndexedApiKey | undefined {
     if (this.dirty) this.rebuild();
+    // A hex digest: crypto.hash gives a string several times faster than a Buffer.
     const hex = hash("sha256", presented, "hex");
     const entry = this.byHash.get(hex);
-    if (!entry || !timingSafeEqual(entry.sha256, Buffer.from(hex, "hex"))) return undefined;
-    return entry;
+    if (!entry) return undefined;
+    this.presentedDigest.write(hex, "hex");
+    return timingSafeEqual(entry.sha256, this.presentedDigest) ? entry : undefined;
   }
 
   usagePlan(namespace: string, name: string): UsagePlanSpec | undefined {
     return this.store.get<StoredResource & { spec?: UsagePlanSpec }>("UsagePlan", namespace, name)?.spec;
+  }
+
+  /** The UsagePlan an entry from lookup() names, or undefined when it names none or one that does not exist. */
+  planOf(entry: IndexedApiKey): UsagePlanSpec | undefined {
+    if (!entry.usagePlan) return undefined;
+    // Not yet rebuilt after a change: the entry may be stale, so nothing is cached for it.
+    if (this.dirty) return this.usagePlan(entry.namespace, entry.usagePlan);
+    let plan = this.plans.get(entry);
+    if (!plan) {
+      plan = { spec: this.usagePlan(entry.namespace, entry.usagePlan) };
+      this.plans.set(entry, plan);
+    }
+    return plan.spec;
   }
 
   close(): void {

@@ -15,11 +15,14 @@ import {
   type Clock,
   type CreateLimiterOptions,
   type Limiter,
+  type QuotaWindow,
   type RateLimit,
   type StageLogger,
+  type UsageBuckets,
+  type UsageDecision,
   type UsagePlanLimits,
 } from "../ratelimit/index.js";
-import { ApiKeyIndex } from "./api-key-index.js";
+import { ApiKeyIndex, type IndexedApiKey } from "./api-key-index.js";
 import { forbidden, quotaExceeded, throttled } from "./errors.js";
 import { authMetrics } from "./metrics.js";
 
@@ -83,7 +86,7 @@ export function apiKeyStage(options: ApiKeyStageOptions): ApiKeyStage {
   const decisionCounters = new Map<string, { inc(): void }>();
   const countDecision = (outcome: string) => {
     let counter = decisionCounters.get(outcome);
-    if (!counter) decisionCounters.set(outcome, (counter = metrics.apiKeyDecisions.labels({ outcome })));
+    if (!counter) decisionCounters.set(outcome, (counter = metrics.apiKeyDecisionChild({ outcome })));
     counter.inc();
   };
 
@@ -93,7 +96,39 @@ export function apiKeyStage(options: ApiKeyStageOptions): ApiKeyStage {
     return forbidden();
   };
 
-  const stage = async (request: GatewayRequest) => {
+  // Per key (an index entry, replaced whenever a key, Secret or plan changes): the plan's prepared buckets for
+  // the current quota period, so a request builds no key strings and computes no period.
+  const prepared = new WeakMap<IndexedApiKey, PreparedKey>();
+  const bucketsFor = (key: IndexedApiKey, plan: UsagePlanSpec, route: MatchedRoute, method: string) => {
+    let entry = prepared.get(key);
+    // Without a quota nothing prepared depends on the time: no clock read per request.
+    if (!entry || entry.plan !== plan || (entry.window && outside(entry.window, clock.now()))) {
+      entry = {
+        plan,
+        window: plan.quota ? quotaWindow(plan.quota.period, clock.now()) : undefined,
+        plain: undefined,
+        byOverride: undefined,
+      };
+      prepared.set(key, entry);
+    }
+    const override = routeOverride(plan, route, method);
+    let buckets = override ? entry.byOverride?.get(override) : entry.plain;
+    if (!buckets) {
+      buckets = prepareBuckets(limiter, key, plan, override, route, entry.window);
+      if (override) (entry.byOverride ??= new Map()).set(override, buckets);
+      else entry.plain = buckets;
+    }
+    return buckets;
+  };
+
+  const decided = (decision: UsageDecision) => {
+    countDecision(decision.outcome);
+    if (decision.outcome === "throttled") throw throttled(decision.retryAfterMs);
+    if (decision.outcome === "quota") throw quotaExceeded(decision.retryAfterMs);
+  };
+
+  // Synchronous unless Redis must be asked: a key admitted by a lease (or refused from cache) costs no promise.
+  const stage = (request: GatewayRequest): Promise<void> | undefined => {
     const route = request.route;
     if (!route?.auth?.apiKeyRequired) return;
     const source = (route.auth as { apiKeySource?: ApiKeySource }).apiKeySource ?? defaultSource;
@@ -108,7 +143,7 @@ export function apiKeyStage(options: ApiKeyStageOptions): ApiKeyStage {
 
     let plan: UsagePlanSpec | undefined;
     if (key.usagePlan) {
-      plan = index.usagePlan(key.namespace, key.usagePlan);
+      plan = index.planOf(key);
       if (!plan) {
         logger.warn(
           { apiKey: key.id, usagePlan: key.usagePlan },
@@ -127,29 +162,49 @@ export function apiKeyStage(options: ApiKeyStageOptions): ApiKeyStage {
       countDecision("admitted");
       return;
     }
-
-    const planId = `${key.namespace}/${key.usagePlan}`;
-    const { throttle, overrideRoute } = planThrottle(plan, route, request.method);
-    const limits: UsagePlanLimits = { throttle };
-    if (plan.quota) {
-      const window = quotaWindow(plan.quota.period, clock.now());
-      limits.quota = {
-        limit: plan.quota.limit,
-        offset: plan.quota.offset ?? 0,
-        periodStart: window.start,
-        periodEnd: window.end,
-      };
-    }
-    const subject = `${planId}|${key.id}`;
-    const decision = await limiter.takeUsage(
-      { throttle: overrideRoute ? `${subject}|route:${overrideRoute}` : subject, quota: subject },
-      limits,
-    );
-    countDecision(decision.outcome);
-    if (decision.outcome === "throttled") throw throttled(decision.retryAfterMs);
-    if (decision.outcome === "quota") throw quotaExceeded(decision.retryAfterMs);
+    const decision = limiter.decideUsage(bucketsFor(key, plan, route, request.method));
+    if (decision instanceof Promise) return decision.then(decided);
+    decided(decision);
   };
   return Object.assign(stage, { close: () => index.close() });
+}
+
+/** What is prepared for one key under one plan version and quota period. */
+interface PreparedKey {
+  plan: UsagePlanSpec;
+  window: QuotaWindow | undefined;
+  /** the buckets without a per-route throttle override */
+  plain: UsageBuckets | undefined;
+  byOverride: Map<RouteThrottle, UsageBuckets> | undefined;
+}
+
+const outside = (window: QuotaWindow, now: number) => now >= window.end || now < window.start;
+
+type RouteThrottle = NonNullable<UsagePlanSpec["routeThrottles"]>[number];
+
+function prepareBuckets(
+  limiter: Limiter,
+  key: IndexedApiKey,
+  plan: UsagePlanSpec,
+  override: RouteThrottle | undefined,
+  route: MatchedRoute,
+  window: QuotaWindow | undefined,
+): UsageBuckets {
+  const { throttle, overrideRoute } = throttleOf(plan, override, route);
+  const limits: UsagePlanLimits = { throttle };
+  if (plan.quota && window) {
+    limits.quota = {
+      limit: plan.quota.limit,
+      offset: plan.quota.offset ?? 0,
+      periodStart: window.start,
+      periodEnd: window.end,
+    };
+  }
+  const subject = `${key.namespace}/${key.usagePlan}|${key.id}`;
+  return limiter.prepareUsage(
+    { throttle: overrideRoute ? `${subject}|route:${overrideRoute}` : subject, quota: subject },
+    limits,
+  );
 }
 
 function headerKey(request: GatewayRequest): string | undefined {
@@ -169,11 +224,23 @@ export function planThrottle(
   route: MatchedRoute,
   method: string,
 ): { throttle?: RateLimit; overrideRoute?: string } {
-  const override = plan.routeThrottles?.find(
+  return throttleOf(plan, routeOverride(plan, route, method), route);
+}
+
+function routeOverride(plan: UsagePlanSpec, route: MatchedRoute, method: string): RouteThrottle | undefined {
+  if (!plan.routeThrottles?.length) return undefined;
+  return plan.routeThrottles.find(
     (entry) =>
       entry.route === route.routeRef?.name &&
       (!entry.methods?.length || entry.methods.some((m) => m === "ANY" || m === method.toUpperCase())),
   );
+}
+
+function throttleOf(
+  plan: UsagePlanSpec,
+  override: RouteThrottle | undefined,
+  route: MatchedRoute,
+): { throttle?: RateLimit; overrideRoute?: string } {
   const chosen = override?.throttle ?? plan.throttle;
   const throttle = chosen ? { perSecond: chosen.rateLimit, burst: chosen.burstLimit } : undefined;
   return { throttle, overrideRoute: override ? route.routeRef?.name : undefined };

@@ -2,7 +2,7 @@
 // namespace. Authorizers are loaded from the store and reloaded when they change (their cached results and JWKS
 // caches go with the old version).
 import type { AuthorizerSpec, ResourceStore, StoredResource } from "../../api/index.js";
-import type { FunctionInvoker, GatewayRequest, GatewayStage } from "../http/gateway-request.js";
+import type { FunctionInvoker, GatewayRequest, GatewayStage, MatchedRoute } from "../http/gateway-request.js";
 import {
   checkClock,
   defaultRegistry,
@@ -183,10 +183,7 @@ export function authorizerStage(options: AuthorizerStageOptions): AuthorizerStag
     };
   };
 
-  const stage = async (request: GatewayRequest) => {
-    const route = request.route;
-    const authorizerName = route?.auth?.authorizer;
-    if (!route || !authorizerName) return;
+  const authorize = async (request: GatewayRequest, route: MatchedRoute, authorizerName: string) => {
     const namespace = routeNamespace(route);
     const entry = load(namespace, authorizerName);
     if (!entry || entry.kind === "invalid") {
@@ -200,6 +197,14 @@ export function authorizerStage(options: AuthorizerStageOptions): AuthorizerStag
     }
     if (entry.kind === "function") await runFunctionAuthorizer(entry.authorizer, request, functionDeps);
     else await runJwtAuthorizer(entry.authorizer, request, jwtDeps);
+  };
+
+  // A route without an authorizer passes synchronously: no promise for the common case.
+  const stage = (request: GatewayRequest): Promise<void> | undefined => {
+    const route = request.route;
+    const authorizerName = route?.auth?.authorizer;
+    if (!route || !authorizerName) return undefined;
+    return authorize(request, route, authorizerName);
   };
   return Object.assign(stage, {
     close: () => {

@@ -2,7 +2,13 @@
 // replicas because every admission is decided by an atomic Lua script in Redis (lua/) or covered by a
 // reservation held there (leases.ts). See docs/security.md.
 export { createLimiter, type CreateLimiterOptions } from "./limiter-factory.js";
-export { Limiter, type UsageDecision, type UsagePlanLimits } from "./limiter.js";
+export {
+  Limiter,
+  type TakeBucket,
+  type UsageBuckets,
+  type UsageDecision,
+  type UsagePlanLimits,
+} from "./limiter.js";
 export {
   rateLimitStage,
   rateLimitBucket,

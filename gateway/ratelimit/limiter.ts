@@ -5,9 +5,14 @@
 import { type Clock, type Registry, type StageLogger } from "./deps.js";
 import { setTimeout as delay } from "node:timers/promises";
 import { DenyCache } from "./deny-cache.js";
-import { LeaseTable, type Lease, type LeaseCall, type LeaseReply } from "./leases.js";
+import { LeaseTable, type Lease, type LeaseCall, type LeaseReply, type LeaseRunner } from "./leases.js";
 import { rateLimitScripts, type ScriptClient } from "./lua-script.js";
-import { rateLimitMetrics, type RateLimitMetrics } from "./metrics.js";
+import {
+  DecisionCounters,
+  rateLimitMetrics,
+  type LimiterCounters,
+  type RateLimitMetrics,
+} from "./metrics.js";
 import { emissionIntervalUs, type RateDecision, type RateLimit } from "./rate-limit.js";
 
 export interface LimiterOptions {
@@ -35,12 +40,33 @@ export type UsageDecision =
   | { outcome: "throttled"; retryAfterMs: number }
   | { outcome: "quota"; retryAfterMs: number };
 
+/** A route-limit bucket prepared by Limiter.prepareTake. */
+export interface TakeBucket {
+  /** the bucket's Redis key, also its deny-cache and lease key */
+  readonly key: string;
+  readonly interval: number;
+  readonly burst: number;
+  readonly counters: LimiterCounters;
+}
+
+/** A usage-plan subject prepared by Limiter.prepareUsage. */
+export interface UsageBuckets {
+  /** the deny-cache key of a used-up quota, or undefined without a quota */
+  readonly quotaKey: string | undefined;
+  /** the deny-cache and lease key of the throttle and quota pair */
+  readonly localKey: string;
+  readonly counters: LimiterCounters;
+  readonly run: LeaseRunner;
+}
+
 class RedisTimeout extends Error {}
 
 type Asked =
   | { kind: "local_deny"; retryAfterMs: number }
   | { kind: "local_admit" }
   | { kind: "redis"; reply: LeaseReply | undefined };
+
+const ADMITTED_LOCALLY: Asked = { kind: "local_admit" };
 
 /** Asks after a refusal caused only by reservations; more than one in case new leases were taken meanwhile. */
 const RESERVATION_RETRIES = 2;
@@ -49,11 +75,12 @@ export class Limiter {
   private readonly denied: DenyCache;
   private readonly metrics: RateLimitMetrics;
   private readonly leases: LeaseTable;
-  private readonly admittedLocally = new Map<string, { inc(): void }>();
+  private readonly counters: DecisionCounters;
 
   constructor(private readonly options: LimiterOptions) {
     this.denied = new DenyCache(options.clock);
     this.metrics = rateLimitMetrics(options.registry);
+    this.counters = new DecisionCounters(this.metrics);
     this.leases = new LeaseTable(options.replicas);
   }
 
@@ -64,26 +91,51 @@ export class Limiter {
 
   /** Takes one request from `bucket` (any string naming who is limited) under `limit`. */
   async take(bucket: string, limit: RateLimit, limiter = "route"): Promise<RateDecision> {
+    return this.decide(this.prepareTake(bucket, limit, limiter));
+  }
+
+  /**
+   * The keys and lease runner of one bucket under one limit, built once: a caller that keeps it (per Route)
+   * decides each request without building or hashing key strings.
+   */
+  prepareTake(bucket: string, limit: RateLimit, limiter = "route"): TakeBucket {
     const interval = emissionIntervalUs(limit.perSecond);
     const key = `${this.options.prefix}:b:${interval}:${limit.burst}:${bucket}`;
+    return { key, interval, burst: limit.burst, counters: this.counters.of(limiter) };
+  }
+
+  /** One request from a prepared bucket: decided here (synchronously) when local state suffices, else by Redis. */
+  decide(bucket: TakeBucket): RateDecision | Promise<RateDecision> {
     const lease =
-      this.leases.get(key) ??
-      this.leases.open(key, (call) =>
-        this.runScript("take", [key, `${key}:l`], [interval, limit.burst, ...leaseArgs(call)]),
+      this.leases.get(bucket.key) ??
+      this.leases.open(bucket.key, (call) =>
+        this.runScript(
+          "take",
+          [bucket.key, `${bucket.key}:l`],
+          [bucket.interval, bucket.burst, ...leaseArgs(call)],
+        ),
       );
-    const asked = await this.ask(key, lease, limiter);
+    const local = this.decideLocally(bucket.key, lease, bucket.counters);
+    if (local === undefined)
+      return this.askRedis(bucket.key, lease, bucket.counters).then((asked) =>
+        this.taken(bucket, lease, asked),
+      );
+    return this.taken(bucket, lease, local);
+  }
+
+  private taken(bucket: TakeBucket, lease: Lease, asked: Asked): RateDecision {
     if (asked.kind === "local_deny")
       return { allowed: false, retryAfterMs: asked.retryAfterMs, remaining: 0 };
     if (asked.kind === "local_admit") return { allowed: true, retryAfterMs: 0, remaining: lease.remaining };
     const reply = asked.reply;
     if (!reply) {
-      this.metrics.decisions.inc({ limiter, outcome: "redis_error" });
+      bucket.counters.count("redis_error");
       return { allowed: this.options.failOpen, retryAfterMs: 1000, remaining: 0 };
     }
     const [allowed, retryUs, remaining] = reply;
     const decision = { allowed: allowed === 1, retryAfterMs: Math.ceil(retryUs / 1000), remaining };
-    if (!decision.allowed) this.denied.refuse(key, decision.retryAfterMs);
-    this.metrics.decisions.inc({ limiter, outcome: decision.allowed ? "admitted" : "throttled" });
+    if (!decision.allowed) this.denied.refuse(bucket.key, decision.retryAfterMs);
+    bucket.counters.count(decision.allowed ? "admitted" : "throttled");
     return decision;
   }
 
@@ -95,6 +147,14 @@ export class Limiter {
     subject: string | { throttle: string; quota: string },
     limits: UsagePlanLimits,
   ): Promise<UsageDecision> {
+    return this.decideUsage(this.prepareUsage(subject, limits));
+  }
+
+  /**
+   * The keys and lease runner of one usage-plan subject under its limits and quota period, built once. A caller
+   * keeping it must prepare anew when the limits change or the quota period ends (the keys name both).
+   */
+  prepareUsage(subject: string | { throttle: string; quota: string }, limits: UsagePlanLimits): UsageBuckets {
     const names = typeof subject === "string" ? { throttle: subject, quota: subject } : subject;
     const { throttle, quota } = limits;
     const interval = throttle ? emissionIntervalUs(throttle.perSecond) : 0;
@@ -102,28 +162,44 @@ export class Limiter {
     // The counter survives a change of the limit (as in API Gateway); the local caches are keyed by the limit too.
     const quotaKey = `${this.options.prefix}:q:${quota?.periodStart ?? 0}:${names.quota}`;
     const startedKey = `${this.options.prefix}:qs:${names.quota}`;
-    const localKey = `${throttleKey}|${quotaKey}|${quota?.limit ?? 0}`;
-    // A used-up quota stays used up until its period ends (the next period has another counter key).
-    const quotaRefused = quota ? this.denied.refusedFor(`quota|${quotaKey}|${quota?.limit}`) : 0;
-    if (quotaRefused > 0) {
-      this.metrics.decisions.inc({ limiter: "usage_plan", outcome: "local_deny" });
-      return { outcome: "quota", retryAfterMs: quotaRefused };
-    }
     const keys = [throttleKey, quotaKey, startedKey, `${throttleKey}:l`, `${quotaKey}:l`];
-    const lease =
-      this.leases.get(localKey) ??
-      this.leases.open(localKey, (call) => {
+    return {
+      // A used-up quota stays used up until its period ends (the next period has another counter key).
+      quotaKey: quota ? `quota|${quotaKey}|${quota.limit}` : undefined,
+      localKey: `${throttleKey}|${quotaKey}|${quota?.limit ?? 0}`,
+      counters: this.counters.of("usage_plan"),
+      run: (call) => {
         // Computed per call: a lease entry lives as long as its bucket is busy.
         const periodMs = quota ? Math.max(1, quota.periodEnd - this.options.clock.now()) : 0;
         const plan = [interval, throttle?.burst ?? 0, quota ? quota.limit : -1, quota?.offset ?? 0, periodMs];
         return this.runScript("usagePlan", keys, [...plan, ...leaseArgs(call)]);
-      });
-    const asked = await this.ask(localKey, lease, "usage_plan");
+      },
+    };
+  }
+
+  /** One request of a prepared subject: decided here (synchronously) when local state suffices, else by Redis. */
+  decideUsage(usage: UsageBuckets): UsageDecision | Promise<UsageDecision> {
+    const quotaRefused = usage.quotaKey === undefined ? 0 : this.denied.refusedFor(usage.quotaKey);
+    if (quotaRefused > 0) {
+      usage.counters.count("local_deny");
+      return { outcome: "quota", retryAfterMs: quotaRefused };
+    }
+    const lease = this.leases.get(usage.localKey) ?? this.leases.open(usage.localKey, usage.run);
+    const local = this.decideLocally(usage.localKey, lease, usage.counters);
+    if (local === undefined)
+      return this.askRedis(usage.localKey, lease, usage.counters).then((asked) =>
+        this.usageDecided(usage, lease, asked),
+      );
+    return this.usageDecided(usage, lease, local);
+  }
+
+  private usageDecided(usage: UsageBuckets, lease: Lease, asked: Asked): UsageDecision {
     if (asked.kind === "local_deny") return { outcome: "throttled", retryAfterMs: asked.retryAfterMs };
-    if (asked.kind === "local_admit") return { outcome: "admitted", remaining: quota ? lease.remaining : -1 };
+    if (asked.kind === "local_admit")
+      return { outcome: "admitted", remaining: usage.quotaKey === undefined ? -1 : lease.remaining };
     const reply = asked.reply;
     if (!reply) {
-      this.metrics.decisions.inc({ limiter: "usage_plan", outcome: "redis_error" });
+      usage.counters.count("redis_error");
       return this.options.failOpen
         ? { outcome: "admitted", remaining: -1 }
         : { outcome: "throttled", retryAfterMs: 1000 };
@@ -131,34 +207,44 @@ export class Limiter {
     const [code, retryUs, remaining] = reply;
     const retryAfterMs = Math.ceil(retryUs / 1000);
     if (code === 1) {
-      this.metrics.decisions.inc({ limiter: "usage_plan", outcome: "admitted" });
+      usage.counters.count("admitted");
       return { outcome: "admitted", remaining };
     }
     if (code === 0) {
-      this.denied.refuse(localKey, retryAfterMs);
-      this.metrics.decisions.inc({ limiter: "usage_plan", outcome: "throttled" });
+      this.denied.refuse(usage.localKey, retryAfterMs);
+      usage.counters.count("throttled");
       return { outcome: "throttled", retryAfterMs };
     }
-    this.denied.refuse(`quota|${quotaKey}|${quota?.limit}`, retryAfterMs);
-    this.metrics.decisions.inc({ limiter: "usage_plan", outcome: "quota" });
+    this.denied.refuse(usage.quotaKey!, retryAfterMs);
+    usage.counters.count("quota");
     return { outcome: "quota", retryAfterMs };
   }
 
+  /** The local fast paths: a cached refusal, a lease's headroom; undefined when Redis must be asked. */
+  private decideLocally(denyKey: string, lease: Lease, counters: LimiterCounters): Asked | undefined {
+    const refused = this.denied.refusedFor(denyKey);
+    if (refused > 0) {
+      counters.count("local_deny");
+      return { kind: "local_deny", retryAfterMs: refused };
+    }
+    if (this.leases.admitLocally(lease)) {
+      counters.count("admitted_locally");
+      return ADMITTED_LOCALLY;
+    }
+    return undefined;
+  }
+
   /**
-   * The local fast paths first (a cached refusal, a lease), then Redis. A request refused only because other
-   * replicas hold reservations (retryAfterUs 0) asks again once those leases must have been settled, so
-   * reservations never turn into refusals that a limiter without leases would not give.
+   * After the local fast paths said nothing: wait for a lease call in flight (then look locally again) or ask
+   * Redis. A request refused only because other replicas hold reservations (retryAfterUs 0) asks again once
+   * those leases must have been settled, so reservations never turn into refusals that a limiter without leases
+   * would not give.
    */
-  private async ask(denyKey: string, lease: Lease, limiter: string): Promise<Asked> {
+  private async askRedis(denyKey: string, lease: Lease, counters: LimiterCounters): Promise<Asked> {
     for (let attempt = 0; ; attempt++) {
-      const refused = this.denied.refusedFor(denyKey);
-      if (refused > 0) {
-        this.metrics.decisions.inc({ limiter, outcome: "local_deny" });
-        return { kind: "local_deny", retryAfterMs: refused };
-      }
-      if (this.leases.admitLocally(lease)) {
-        this.countLocal(limiter);
-        return { kind: "local_admit" };
+      if (attempt > 0) {
+        const local = this.decideLocally(denyKey, lease, counters);
+        if (local) return local;
       }
       if (this.leases.shouldWait(lease)) {
         await lease.settling;
@@ -169,15 +255,6 @@ export class Limiter {
         return { kind: "redis", reply };
       await delay(this.leases.settledWithinMs);
     }
-  }
-
-  private countLocal(limiter: string): void {
-    let child = this.admittedLocally.get(limiter);
-    if (!child) {
-      child = this.metrics.decisions.labels({ limiter, outcome: "admitted_locally" });
-      this.admittedLocally.set(limiter, child);
-    }
-    child.inc();
   }
 
   private async runScript(

@@ -86,3 +86,36 @@ test("a route without a rate limit never reaches the limiter; a broken limit ans
   await stage(request("route"));
   assert.equal(calls, 1);
 });
+
+test("a request a lease admits passes synchronously (no promise); one past the lease waits for Redis", async () => {
+  let calls = 0;
+  // admitted, a lease of 1
+  const reply = async () => (calls++, [1, 0, 100, 1]);
+  const stage = rateLimitStage({ limiter: createLimiter({ redis: { evalsha: reply, eval: reply } }) });
+  const first = stage(request("route"));
+  assert.ok(first instanceof Promise, "no lease yet");
+  await first;
+  assert.equal(stage(request("route")), undefined, "admitted under the lease, synchronously");
+  assert.equal(calls, 1);
+  const third = stage(request("route"));
+  assert.ok(third instanceof Promise, "the lease is used up");
+  await third;
+  assert.equal(calls, 2);
+});
+
+test("a limit is checked per route: another route with the same limit object has its own bucket", async () => {
+  const buckets: string[] = [];
+  const reply = async (_sha: string, _n: number, key: string) => (buckets.push(key), [1, 0, 0, 0]);
+  const stage = rateLimitStage({ limiter: createLimiter({ redis: { evalsha: reply, eval: reply } }) });
+  const a = request("route");
+  const b = request("route", false, false);
+  b.route!.rateLimit = a.route!.rateLimit;
+  await stage(a);
+  await stage(b);
+  await stage(a);
+  assert.deepEqual(buckets, [
+    "kappa:rl:b:1000000:1:route:ns/r1",
+    "kappa:rl:b:1000000:1:fn:ns/fn",
+    "kappa:rl:b:1000000:1:route:ns/r1",
+  ]);
+});

@@ -1,9 +1,9 @@
 // The route rate limit stage: route.rateLimit {perSecond, burst, by} enforced across all gateway replicas.
-import type { GatewayRequest, GatewayStage } from "../http/gateway-request.js";
+import type { GatewayRequest, GatewayStage, MatchedRoute } from "../http/gateway-request.js";
 import { HttpError } from "../http/http-error.js";
 import { createLimiter, type CreateLimiterOptions } from "./limiter-factory.js";
-import type { Limiter } from "./limiter.js";
-import { rateLimitProblem, retryAfterSeconds } from "./rate-limit.js";
+import type { Limiter, TakeBucket } from "./limiter.js";
+import { rateLimitProblem, retryAfterSeconds, type RateDecision } from "./rate-limit.js";
 
 export type RateLimitStageOptions = Omit<CreateLimiterOptions, "redis"> & {
   /** a client to build a limiter on, unless `limiter` is given */
@@ -21,10 +21,16 @@ export const tooManyRequests = (retryAfterMs: number): HttpError =>
 export function rateLimitBucket(request: GatewayRequest): string | undefined {
   const route = request.route;
   if (!route?.rateLimit) return undefined;
-  const routeId = route.routeRef
+  return bucketOf(route.rateLimit.by ?? "route", routeBucket(route), request);
+}
+
+const routeBucket = (route: MatchedRoute): string =>
+  route.routeRef
     ? `route:${route.routeRef.namespace}/${route.routeRef.name}`
     : `fn:${route.function.namespace}/${route.function.name}`;
-  switch (route.rateLimit.by ?? "route") {
+
+function bucketOf(by: string, routeId: string, request: GatewayRequest): string | undefined {
+  switch (by) {
     case "route":
       return routeId;
     case "apiKey":
@@ -36,6 +42,29 @@ export function rateLimitBucket(request: GatewayRequest): string | undefined {
     default:
       return undefined;
   }
+}
+
+/**
+ * A Route's limit, checked once: the route table keeps one rateLimit object per compiled Route, so its check,
+ * bucket name and (for a limit by route) prepared bucket are reused by every request of that Route.
+ */
+interface CheckedLimit {
+  /** the route's objects this was made for (another route sharing the limit object gets its own) */
+  routeRef: MatchedRoute["routeRef"];
+  fn: MatchedRoute["function"];
+  /** undefined when the limit is invalid */
+  routeId: string | undefined;
+  /** the one bucket of a limit by route */
+  shared: TakeBucket | undefined;
+}
+
+const LIMITED_BY = new Set(["route", "apiKey", "sourceIp"]);
+
+const configurationError = () =>
+  new HttpError(500, "RATE_LIMIT_CONFIGURATION_ERROR", "Internal Server Error");
+
+function refuseIfThrottled(decision: RateDecision): void {
+  if (!decision.allowed) throw tooManyRequests(decision.retryAfterMs);
 }
 
 export function rateLimitStage(options: RateLimitStageOptions): GatewayStage {
@@ -50,17 +79,41 @@ export function rateLimitStage(options: RateLimitStageOptions): GatewayStage {
             'rateLimitStage: give option "redis" (an ioredis client) or "limiter" (from createLimiter)',
           );
         })());
+  const checked = new WeakMap<object, CheckedLimit>();
 
-  return async (request) => {
-    const limit = request.route?.rateLimit;
+  const check = (route: MatchedRoute, limit: NonNullable<MatchedRoute["rateLimit"]>): CheckedLimit => {
+    let entry = checked.get(limit);
+    if (entry && entry.routeRef === route.routeRef && entry.fn === route.function) return entry;
+    // The Route schema rejects a bad limit at apply time; a bad limit must never mean "no limit".
+    const by = limit.by ?? "route";
+    const valid = !rateLimitProblem(limit, "route.rateLimit") && LIMITED_BY.has(by);
+    const routeId = valid ? routeBucket(route) : undefined;
+    entry = {
+      routeRef: route.routeRef,
+      fn: route.function,
+      routeId,
+      shared:
+        routeId !== undefined && by === "route" ? limiter.prepareTake(routeId, limit, "route") : undefined,
+    };
+    checked.set(limit, entry);
+    return entry;
+  };
+
+  // Synchronous unless Redis must be asked: a request a lease or the deny cache decides costs no promise.
+  return (request) => {
+    const route = request.route;
+    const limit = route?.rateLimit;
     if (!limit) return;
-    const problem = rateLimitProblem(limit, "route.rateLimit");
-    const bucket = rateLimitBucket(request);
-    if (problem || !bucket) {
-      // The Route schema rejects this at apply time; a bad limit must never mean "no limit".
-      throw new HttpError(500, "RATE_LIMIT_CONFIGURATION_ERROR", "Internal Server Error");
+    const entry = check(route, limit);
+    if (entry.routeId === undefined) throw configurationError();
+    let bucket = entry.shared;
+    if (!bucket) {
+      const name = bucketOf(limit.by ?? "route", entry.routeId, request);
+      if (name === undefined) throw configurationError();
+      bucket = limiter.prepareTake(name, limit, "route");
     }
-    const decision = await limiter.take(bucket, limit, "route");
-    if (!decision.allowed) throw tooManyRequests(decision.retryAfterMs);
+    const decision = limiter.decide(bucket);
+    if (decision instanceof Promise) return decision.then(refuseIfThrottled);
+    refuseIfThrottled(decision);
   };
 }
