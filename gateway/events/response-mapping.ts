@@ -133,13 +133,7 @@ function headerObject(value: unknown, field: string): Record<string, unknown> {
 
 function objectEntries(value: unknown, field: string): Array<[string, unknown]> {
   if (value === undefined || value === null) return [];
-  if (typeof value !== "object" || Array.isArray(value))
-    throw new InvalidFunctionResponse(`${field} must be an object`);
-  const entries = Object.entries(value as Record<string, unknown>);
-  for (const [name] of entries) {
-    if (!TOKEN.test(name)) throw new InvalidFunctionResponse(`invalid header name ${JSON.stringify(name)}`);
-  }
-  return entries;
+  return Object.entries(headerObject(value, field));
 }
 
 function headerValue(name: string, value: unknown): string {
