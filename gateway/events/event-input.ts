@@ -15,7 +15,28 @@ export const KAPPA_ACCOUNT_ID = "000000000000";
 export const KAPPA_API_ID = "kappa";
 export const KAPPA_STAGE = "$default";
 
-export const hostnameOf = (host: string): string => {
+const hostnameOf = (host: string): string => {
   const colon = host.lastIndexOf(":");
   return colon > 0 && !host.endsWith("]") ? host.slice(0, colon) : host;
 };
+
+export interface Domain {
+  /** requestContext.domainName: the Host header without its port */
+  name: string;
+  /** requestContext.domainPrefix: the name up to its first dot */
+  prefix: string;
+}
+
+let lastHost: string | undefined;
+let lastDomain: Domain = { name: "", prefix: "" };
+
+/** The request's domain; the last one is kept, since a gateway's requests mostly name one host. */
+export function domainOf(host: string): Domain {
+  if (host !== lastHost) {
+    const name = hostnameOf(host);
+    const dot = name.indexOf(".");
+    lastDomain = Object.freeze({ name, prefix: dot < 0 ? name : name.slice(0, dot) });
+    lastHost = host;
+  }
+  return lastDomain;
+}

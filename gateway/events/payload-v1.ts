@@ -1,7 +1,7 @@
 // API Gateway payload format 1.0 (the REST API proxy event, AWS-COMPAT.md §3): headers keep their case, the
 // single-value maps carry the last value, the multiValue* maps all of them, and empty maps are null.
-import { KAPPA_ACCOUNT_ID, KAPPA_API_ID, KAPPA_STAGE, hostnameOf, type EventInput } from "./event-input.js";
-import { apiGatewayTime, collectHeaders, encodeBody, parseQuery } from "./request-parts.js";
+import { KAPPA_ACCOUNT_ID, KAPPA_API_ID, KAPPA_STAGE, domainOf, type EventInput } from "./event-input.js";
+import { apiGatewayTime, collectHeaders, encodeBody, hasEntries, parseQuery } from "./request-parts.js";
 
 export interface PayloadV1 {
   version: "1.0";
@@ -32,10 +32,10 @@ export function buildPayloadV1(input: EventInput): PayloadV1 {
   const query = parseQuery(request.rawQuery);
   const contentType = collected.get("content-type")?.values[0];
   const { body, isBase64Encoded } = encodeBody(input.body, contentType);
-  const domainName = hostnameOf(request.host);
+  const domain = domainOf(request.host);
   const userAgent = collected.get("user-agent")?.values[0] ?? null;
   const hasHeaders = collected.size > 0;
-  const hasPathParameters = Object.keys(route.pathParameters).length > 0;
+  const hasPathParameters = hasEntries(route.pathParameters);
 
   return {
     version: "1.0",
@@ -53,8 +53,8 @@ export function buildPayloadV1(input: EventInput): PayloadV1 {
       accountId: KAPPA_ACCOUNT_ID,
       apiId: KAPPA_API_ID,
       authorizer: authorizerV1(request.identity),
-      domainName,
-      domainPrefix: domainName.split(".")[0] ?? domainName,
+      domainName: domain.name,
+      domainPrefix: domain.prefix,
       extendedRequestId: request.id,
       httpMethod: request.method,
       identity: {

@@ -1,7 +1,14 @@
 // API Gateway HTTP API payload format 2.0 (AWS-COMPAT.md §3): lower-cased headers with duplicates joined by
 // commas, cookies lifted out of the Cookie header, no multiValue* fields, empty maps left out.
-import { KAPPA_ACCOUNT_ID, KAPPA_API_ID, KAPPA_STAGE, hostnameOf, type EventInput } from "./event-input.js";
-import { apiGatewayTime, collectHeaders, encodeBody, parseQuery, splitCookies } from "./request-parts.js";
+import { KAPPA_ACCOUNT_ID, KAPPA_API_ID, KAPPA_STAGE, domainOf, type EventInput } from "./event-input.js";
+import {
+  apiGatewayTime,
+  hasEntries,
+  isTextBody,
+  lowerCaseName,
+  parseQuery,
+  splitCookies,
+} from "./request-parts.js";
 
 export interface PayloadV2 {
   version: "2.0";
@@ -32,16 +39,27 @@ export interface PayloadV2 {
 export function buildPayloadV2(input: EventInput): PayloadV2 {
   const { request } = input;
   const route = request.route;
-  const collected = collectHeaders(input.rawHeaders);
+  const rawHeaders = input.rawHeaders;
   const headers: Record<string, string> = {};
-  for (const [lower, { values }] of collected) {
-    if (lower === "cookie") continue;
-    headers[lower] = values.join(",");
+  let cookieHeaders: string[] | undefined;
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    const lower = lowerCaseName(rawHeaders[i]!);
+    const value = rawHeaders[i + 1]!;
+    if (lower === "cookie") {
+      (cookieHeaders ??= []).push(value);
+    } else {
+      // What Object.prototype lends (constructor, toString...) is never a string: a string is a header seen before.
+      const seen = headers[lower];
+      headers[lower] = typeof seen === "string" ? `${seen},${value}` : value;
+    }
   }
-  const cookies = splitCookies(collected.get("cookie")?.values);
-  const query = parseQuery(request.rawQuery);
-  const { body, isBase64Encoded } = encodeBody(input.body, headers["content-type"]);
-  const domainName = hostnameOf(request.host);
+  let body: string | undefined;
+  let isBase64Encoded = false;
+  if (input.body.length > 0) {
+    isBase64Encoded = !isTextBody(input.body, headers["content-type"]);
+    body = input.body.toString(isBase64Encoded ? "base64" : "utf8");
+  }
+  const domain = domainOf(request.host);
 
   const event: PayloadV2 = {
     version: "2.0",
@@ -52,8 +70,8 @@ export function buildPayloadV2(input: EventInput): PayloadV2 {
     requestContext: {
       accountId: KAPPA_ACCOUNT_ID,
       apiId: KAPPA_API_ID,
-      domainName,
-      domainPrefix: domainName.split(".")[0] ?? domainName,
+      domainName: domain.name,
+      domainPrefix: domain.prefix,
       http: {
         method: request.method,
         path: request.rawPath,
@@ -69,13 +87,21 @@ export function buildPayloadV2(input: EventInput): PayloadV2 {
     },
     isBase64Encoded,
   };
-  if (cookies.length > 0) event.cookies = cookies;
-  if (query.size > 0) {
-    event.queryStringParameters = Object.fromEntries([...query].map(([k, v]) => [k, v.join(",")]));
+  if (cookieHeaders !== undefined) {
+    const cookies = splitCookies(cookieHeaders);
+    if (cookies.length > 0) event.cookies = cookies;
   }
-  if (Object.keys(route.pathParameters).length > 0) event.pathParameters = route.pathParameters;
-  const authorizer = authorizerV2(request.identity);
-  if (authorizer) event.requestContext.authorizer = authorizer;
+  if (request.rawQuery !== "") {
+    const query = parseQuery(request.rawQuery);
+    if (query.size > 0) {
+      event.queryStringParameters = Object.fromEntries([...query].map(([k, v]) => [k, v.join(",")]));
+    }
+  }
+  if (hasEntries(route.pathParameters)) event.pathParameters = route.pathParameters;
+  if (request.identity.authorizer !== undefined) {
+    const authorizer = authorizerV2(request.identity);
+    if (authorizer) event.requestContext.authorizer = authorizer;
+  }
   if (body !== undefined) event.body = body;
   return event;
 }

@@ -9,12 +9,33 @@ export function collectHeaders(rawHeaders: readonly string[]): HeaderValues {
   const headers: HeaderValues = new Map();
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
     const name = rawHeaders[i]!;
-    const lower = name.toLowerCase();
+    const lower = lowerCaseName(name);
     const existing = headers.get(lower);
     if (existing) existing.values.push(rawHeaders[i + 1]!);
     else headers.set(lower, { name, values: [rawHeaders[i + 1]!] });
   }
   return headers;
+}
+
+/**
+ * How many header names keep their lower-case form. Clients send the same dozen or so names on every request;
+ * the bound is for a client that sends new ones each time (the cache then starts over).
+ */
+const LOWER_CASE_NAMES_KEPT = 512;
+const lowerCaseNames = new Map<string, string>();
+
+/**
+ * A header name in lower case. The same string for the same name every time: a fresh lower-cased string per
+ * request costs an allocation, and as an event's property key a lookup in V8's string table on every store.
+ */
+export function lowerCaseName(name: string): string {
+  let lower = lowerCaseNames.get(name);
+  if (lower === undefined) {
+    if (lowerCaseNames.size >= LOWER_CASE_NAMES_KEPT) lowerCaseNames.clear();
+    lower = name.toLowerCase();
+    lowerCaseNames.set(name, lower);
+  }
+  return lower;
 }
 
 /** Query parameter -> values in order; `+` and percent-escapes decoded as browsers encode forms. */
@@ -81,21 +102,38 @@ export interface EncodedBody {
 
 export function encodeBody(body: Buffer, contentType: string | undefined): EncodedBody {
   if (body.length === 0) return { body: undefined, isBase64Encoded: false };
-  // Bytes that are not valid UTF-8 would be mangled as text: those go base64 whatever their type says.
-  if (isTextContentType(contentType) && isUtf8(body)) {
-    return { body: body.toString("utf8"), isBase64Encoded: false };
-  }
+  if (isTextBody(body, contentType)) return { body: body.toString("utf8"), isBase64Encoded: false };
   return { body: body.toString("base64"), isBase64Encoded: true };
+}
+
+/** Whether a (non-empty) body travels as text rather than base64. */
+export function isTextBody(body: Buffer, contentType: string | undefined): boolean {
+  // Bytes that are not valid UTF-8 would be mangled as text: those go base64 whatever their type says.
+  return isTextContentType(contentType) && isUtf8(body);
 }
 
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 const pad = (n: number) => (n < 10 ? `0${n}` : String(n));
 
+/** The last second formatted: requests arrive many per second, and the text only changes once a second. */
+let formattedSecond = Number.NaN;
+let formattedTime = "";
+
 /** API Gateway's requestContext.time format: 12/Mar/2020:19:03:58 +0000 */
 export function apiGatewayTime(epochMs: number): string {
-  const d = new Date(epochMs);
-  return (
-    `${pad(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:` +
-    `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} +0000`
-  );
+  const second = Math.floor(epochMs / 1000);
+  if (second !== formattedSecond) {
+    const d = new Date(epochMs);
+    formattedTime =
+      `${pad(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:` +
+      `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} +0000`;
+    formattedSecond = second;
+  }
+  return formattedTime;
+}
+
+/** Whether an object has an own enumerable property, without listing them. */
+export function hasEntries(object: object): boolean {
+  for (const key in object) if (Object.hasOwn(object, key)) return true;
+  return false;
 }

@@ -61,6 +61,45 @@ function mapProxyResponse(output: Record<string, unknown>, version: "1.0" | "2.0
   ) {
     throw new InvalidFunctionResponse("statusCode must be an integer from 100 to 599");
   }
+  const headers =
+    version === "2.0" && output.multiValueHeaders === undefined
+      ? singleValueHeaders(output.headers)
+      : mergedHeaders(output, version);
+  if (version === "2.0" && output.cookies !== undefined && output.cookies !== null) {
+    if (!Array.isArray(output.cookies))
+      throw new InvalidFunctionResponse("cookies must be an array of strings");
+    for (const cookie of output.cookies) headers.push(["set-cookie", headerValue("set-cookie", cookie)]);
+  }
+  return { statusCode, headers, body: bodyOf(output) };
+}
+
+/**
+ * `headers` alone (2.0 without multiValueHeaders), the common case: each name once, in the object's order; a
+ * later spelling of a name (x-a after X-A) replaces the earlier one where that stood.
+ */
+function singleValueHeaders(value: unknown): Array<[string, string]> {
+  const headers: Array<[string, string]> = [];
+  if (value === undefined || value === null) return headers;
+  const object = headerObject(value, "headers");
+  const lowerNames: string[] = [];
+  let dropped = false;
+  for (const name in object) {
+    const lower = name.toLowerCase();
+    const header: [string, string] = [name, headerValue(name, object[name])];
+    const earlier = lowerNames.indexOf(lower);
+    if (earlier >= 0) {
+      headers[earlier] = header;
+    } else {
+      lowerNames.push(lower);
+      headers.push(header);
+      if (DROPPED.has(lower)) dropped = true;
+    }
+  }
+  return dropped ? headers.filter((_, i) => !DROPPED.has(lowerNames[i]!)) : headers;
+}
+
+/** 1.0, or 2.0 with multiValueHeaders: headers and multiValueHeaders merged, the latter winning for a name. */
+function mergedHeaders(output: Record<string, unknown>, version: "1.0" | "2.0"): Array<[string, string]> {
   const merged = new Map<string, Array<[string, string]>>();
   for (const [name, value] of objectEntries(output.headers, "headers")) {
     merged.set(name.toLowerCase(), [[name, headerValue(name, value)]]);
@@ -79,23 +118,22 @@ function mapProxyResponse(output: Record<string, unknown>, version: "1.0" | "2.0
   for (const [lower, pairs] of merged) {
     if (!DROPPED.has(lower)) headers.push(...pairs);
   }
-  if (version === "2.0" && output.cookies !== undefined && output.cookies !== null) {
-    if (!Array.isArray(output.cookies))
-      throw new InvalidFunctionResponse("cookies must be an array of strings");
-    for (const cookie of output.cookies) headers.push(["set-cookie", headerValue("set-cookie", cookie)]);
+  return headers;
+}
+
+/** A header map's names checked (all of them, before any value); throws for anything but a plain object. */
+function headerObject(value: unknown, field: string): Record<string, unknown> {
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    throw new InvalidFunctionResponse(`${field} must be an object`);
+  for (const name in value) {
+    if (!TOKEN.test(name)) throw new InvalidFunctionResponse(`invalid header name ${JSON.stringify(name)}`);
   }
-  return { statusCode, headers, body: bodyOf(output) };
+  return value as Record<string, unknown>;
 }
 
 function objectEntries(value: unknown, field: string): Array<[string, unknown]> {
   if (value === undefined || value === null) return [];
-  if (typeof value !== "object" || Array.isArray(value))
-    throw new InvalidFunctionResponse(`${field} must be an object`);
-  const entries = Object.entries(value as Record<string, unknown>);
-  for (const [name] of entries) {
-    if (!TOKEN.test(name)) throw new InvalidFunctionResponse(`invalid header name ${JSON.stringify(name)}`);
-  }
-  return entries;
+  return Object.entries(headerObject(value, field));
 }
 
 function headerValue(name: string, value: unknown): string {

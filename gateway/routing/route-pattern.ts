@@ -13,7 +13,18 @@ export interface CompiledPattern {
   segments: Segment[];
   ranks: number[];
   hasGreedy: boolean;
+  /** whether matching yields path parameters ({param} or {greedy+} segments) */
+  hasParameters: boolean;
+  /**
+   * For a pattern of literal segments only: the one raw path (and its trailing-slash twin) that matches it
+   * when the raw path has no percent-escape, so such a request is matched by comparing two strings.
+   * Undefined when a literal is empty or holds a '/' (the segment-wise match decides those).
+   */
+  literalPaths?: readonly string[];
 }
+
+/** What a pattern without parameters yields: shared, so it must never be written to. */
+export const NO_PARAMETERS: Record<string, string> = Object.freeze({});
 
 const PARAM = /^\{([A-Za-z0-9_.-]+)\}$/;
 const GREEDY = /^\{([A-Za-z0-9_.-]+)\+\}$/;
@@ -43,15 +54,34 @@ export function compilePattern(source: string): CompiledPattern {
     }
     return { kind: "literal", value: safeDecode(part) ?? part };
   });
+  const hasParameters = segments.some((s) => s.kind !== "literal");
   return {
     source,
     segments,
     ranks: segments.map((s) => RANK[s.kind]),
     hasGreedy: segments.some((s) => s.kind === "greedy"),
+    hasParameters,
+    literalPaths: hasParameters ? undefined : literalPathsOf(segments as LiteralSegment[]),
   };
 }
 
-/** Matches raw path segments; returns decoded path parameters, or undefined when it does not match. */
+type LiteralSegment = Extract<Segment, { kind: "literal" }>;
+
+function literalPathsOf(segments: LiteralSegment[]): readonly string[] | undefined {
+  if (segments.length === 0) return ["/"]; // splitPath gives no segments for "/" only (and "", never a path)
+  if (segments.some((s) => s.value === "" || s.value.includes("/"))) return undefined;
+  const path = `/${segments.map((s) => s.value).join("/")}`;
+  return [path, `${path}/`];
+}
+
+/** Whether matchPattern's answer for this raw path may be read from `literalPaths` instead. */
+export const isPlainPath = (rawPath: string): boolean =>
+  rawPath.charCodeAt(0) === 0x2f && !rawPath.includes("%");
+
+/**
+ * Matches raw path segments; returns decoded path parameters (NO_PARAMETERS for a pattern without any), or
+ * undefined when it does not match.
+ */
 export function matchPattern(
   pattern: CompiledPattern,
   rawSegments: string[],
@@ -60,7 +90,7 @@ export function matchPattern(
   if (pattern.hasGreedy ? rawSegments.length < segments.length : rawSegments.length !== segments.length) {
     return undefined;
   }
-  const params: Record<string, string> = {};
+  let params: Record<string, string> | undefined;
   for (let i = 0; i < segments.length; i++) {
     const segment = segments[i]!;
     const raw = rawSegments[i]!;
@@ -68,7 +98,7 @@ export function matchPattern(
       const rest = rawSegments.slice(i).join("/");
       const decoded = safeDecode(rest);
       if (decoded === undefined || rest === "") return undefined;
-      params[segment.name] = decoded;
+      (params ??= {})[segment.name] = decoded;
       return params;
     }
     const decoded = safeDecode(raw);
@@ -77,10 +107,10 @@ export function matchPattern(
       if (decoded !== segment.value) return undefined;
     } else {
       if (decoded === "") return undefined;
-      params[segment.name] = decoded;
+      (params ??= {})[segment.name] = decoded;
     }
   }
-  return params;
+  return params ?? NO_PARAMETERS;
 }
 
 /** Negative when a is more specific than b. */

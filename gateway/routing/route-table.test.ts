@@ -86,3 +86,58 @@ test("a bad pattern is reported and skipped, the rest still routes", () => {
   assert.match(mixed.problems[0]!.message, /greedy/);
   assert.equal(mixed.match("GET", "h", "/ok")?.route.routeRef?.name, "good");
 });
+
+const edgeTable = RouteTable.build([
+  route("root", { path: "/" }),
+  route("pets", { path: "/pets", methods: ["GET", "ANY"] }),
+  route("encoded", { path: "/x/a%2Fb" }),
+  route("double", { path: "/d//e" }),
+  route("catch-all", { path: "/{proxy+}" }),
+]);
+const edgeCases: Array<{ method?: string; path: string; want?: string; params?: Record<string, string> }> = [
+  { path: "/pet%73", want: "pets" },
+  { path: "/pets/", want: "pets" },
+  { path: "/pets//", want: "catch-all", params: { proxy: "pets/" } },
+  { path: "//pets", want: "catch-all", params: { proxy: "/pets" } },
+  { path: "//", want: undefined },
+  { path: "/", want: "root" },
+  { path: "/x/a%2Fb", want: "encoded" },
+  { path: "/x/a%2fb", want: "encoded" },
+  { path: "/x/a/b", want: "catch-all", params: { proxy: "x/a/b" } },
+  { path: "/d//e", want: "double" },
+  { path: "/d//e/", want: "double" },
+  { path: "/d/e", want: "catch-all", params: { proxy: "d/e" } },
+  { path: "*", want: "catch-all", params: { proxy: "*" } },
+];
+for (const c of edgeCases) {
+  test(`edge: ${c.path} -> ${c.want ?? "no route"}`, () => {
+    const match = edgeTable.match(c.method ?? "GET", "h", c.path);
+    assert.equal(match?.route.routeRef?.name, c.want);
+    assert.deepEqual(match?.route.pathParameters, c.want ? (c.params ?? {}) : undefined);
+  });
+}
+
+test("a route without path parameters answers every request with one frozen match", () => {
+  const first = edgeTable.match("GET", "h", "/pets")!;
+  assert.equal(edgeTable.match("GET", "h", "/pets/"), first);
+  assert.equal(edgeTable.match("GET", "h", "/pet%73"), first);
+  assert.equal(first.route.routeKey, "GET /pets");
+  assert.equal(edgeTable.match("POST", "h", "/pets")?.route.routeKey, "ANY /pets");
+  assert.equal(edgeTable.matchAnyMethod("h", "/pets")?.route.routeKey, "ANY /pets");
+  assert.equal(first.async, false);
+  for (const shared of [first, first.route, first.route.pathParameters, first.route.function]) {
+    assert.ok(Object.isFrozen(shared));
+  }
+  assert.throws(() => {
+    first.route.pathParameters.id = "1";
+  }, TypeError);
+});
+
+test("a route with path parameters gives each request its own parameters", () => {
+  const a = table.match("GET", "h", "/pets/1")!;
+  const b = table.match("GET", "h", "/pets/2")!;
+  assert.notEqual(a.route, b.route);
+  assert.deepEqual(a.route.pathParameters, { id: "1" });
+  assert.deepEqual(b.route.pathParameters, { id: "2" });
+  assert.equal(a.route.function, b.route.function);
+});

@@ -4,12 +4,15 @@
 //   3. method: a route naming the method beats ANY;
 //   4. priority: higher first (the Route field "higher wins when two routes match equally");
 //   5. namespace/name, so the order never depends on the order resources arrived in.
-// The table is immutable: the router builds a new one on every change and swaps it in.
+// The table is immutable: the router builds a new one on every change and swaps it in. A route without path
+// parameters answers with one prepared, frozen match; a request for it allocates nothing here.
 import type { Route } from "../../api/index.js";
 import type { MatchedRoute } from "../http/gateway-request.js";
 import {
+  NO_PARAMETERS,
   compareSpecificity,
   compilePattern,
+  isPlainPath,
   matchPattern,
   splitPath,
   type CompiledPattern,
@@ -34,11 +37,20 @@ interface RouteEntry {
   priority: number;
   template: Omit<MatchedRoute, "routeKey" | "pathParameters">;
   cors?: RouteCors;
+  /** the route key per method the route key may name: each of `methods`, and ANY */
+  routeKeys: Map<string, string>;
+  /**
+   * For a pattern without parameters, the whole answer per route-key method, built once and frozen: every
+   * request it matches shares it, so nothing downstream may write to request.route (nothing does).
+   */
+  prepared?: Map<string, RouteMatch>;
 }
 
 export interface RouteMatch {
   route: MatchedRoute;
   cors?: RouteCors;
+  /** a Route is always invoked synchronously; only the router's /async/function/... paths queue */
+  async: false;
 }
 
 export interface RouteProblem {
@@ -72,22 +84,22 @@ export class RouteTable {
 
   /** The winning route for a request, or undefined. `host` may carry a port; it is ignored. */
   match(method: string, host: string, rawPath: string): RouteMatch | undefined {
-    const hostname = stripPort(host).toLowerCase();
-    const rawSegments = splitPath(rawPath);
+    const plain = isPlainPath(rawPath);
+    let hostname: string | undefined;
+    let rawSegments: string[] | undefined;
     for (const entry of this.entries) {
-      if (entry.host && !hostMatches(entry.host, hostname)) continue;
-      if (!entry.anyMethod && !entry.methods.has(method)) continue;
-      const params = matchPattern(entry.pattern, rawSegments);
-      if (!params) continue;
-      const routeMethod = entry.methods.has(method) ? method : "ANY";
-      return {
-        route: {
-          ...entry.template,
-          routeKey: `${routeMethod} ${entry.pattern.source}`,
-          pathParameters: params,
-        },
-        cors: entry.cors,
-      };
+      if (entry.host && !hostMatches(entry.host, (hostname ??= stripPort(host).toLowerCase()))) continue;
+      const named = entry.methods.has(method);
+      if (!named && !entry.anyMethod) continue;
+      const routeMethod = named ? method : "ANY";
+      const literalPaths = entry.pattern.literalPaths;
+      if (plain && literalPaths !== undefined) {
+        if (rawPath === literalPaths[0] || rawPath === literalPaths[1])
+          return entry.prepared!.get(routeMethod);
+        continue;
+      }
+      const params = matchPattern(entry.pattern, (rawSegments ??= splitPath(rawPath)));
+      if (params) return entry.prepared?.get(routeMethod) ?? withParameters(entry, routeMethod, params);
     }
     return undefined;
   }
@@ -99,15 +111,29 @@ export class RouteTable {
     for (const entry of this.entries) {
       if (entry.host && !hostMatches(entry.host, hostname)) continue;
       const params = matchPattern(entry.pattern, rawSegments);
-      if (params) {
-        return {
-          route: { ...entry.template, routeKey: `ANY ${entry.pattern.source}`, pathParameters: params },
-          cors: entry.cors,
-        };
-      }
+      if (params) return entry.prepared?.get("ANY") ?? withParameters(entry, "ANY", params);
     }
     return undefined;
   }
+}
+
+function withParameters(entry: RouteEntry, routeMethod: string, params: Record<string, string>): RouteMatch {
+  const t = entry.template;
+  return {
+    route: {
+      routeRef: t.routeRef,
+      resourcePath: t.resourcePath,
+      function: t.function,
+      payloadFormatVersion: t.payloadFormatVersion,
+      auth: t.auth,
+      rateLimit: t.rateLimit,
+      timeoutMilliseconds: t.timeoutMilliseconds,
+      routeKey: entry.routeKeys.get(routeMethod)!,
+      pathParameters: params,
+    },
+    cors: entry.cors,
+    async: false,
+  };
 }
 
 const refOf = (route: Route) => ({ namespace: route.metadata.namespace, name: route.metadata.name });
@@ -122,7 +148,22 @@ function compileRoute(route: Route): RouteEntry {
   const methods = new Set<string>(spec.methods?.length ? spec.methods : ["ANY"]);
   const host = spec.host ? compileHost(spec.host) : undefined;
   const auth = spec.auth;
-  return {
+  const template: RouteEntry["template"] = {
+    routeRef: Object.freeze(refOf(route)),
+    resourcePath: spec.path,
+    function: Object.freeze({
+      namespace: spec.function.namespace ?? route.metadata.namespace,
+      name: spec.function.name,
+    }),
+    payloadFormatVersion: spec.payloadFormatVersion ?? "2.0",
+    auth: auth && (auth.apiKeyRequired || auth.authorizer || auth.scopes) ? auth : undefined,
+    rateLimit: spec.rateLimit
+      ? Object.freeze({ ...spec.rateLimit, by: spec.rateLimit.by ?? "route" })
+      : undefined,
+    timeoutMilliseconds: spec.timeoutMilliseconds,
+  };
+  const routeKeys = new Map([...methods, "ANY"].map((m) => [m, `${m} ${pattern.source}`]));
+  const entry: RouteEntry = {
     ref: refOf(route),
     host,
     hostRank: host ? (host.exact ? 2 : 1) : 0,
@@ -131,16 +172,17 @@ function compileRoute(route: Route): RouteEntry {
     anyMethod: methods.has("ANY"),
     priority: spec.priority ?? 0,
     cors: spec.cors,
-    template: {
-      routeRef: refOf(route),
-      resourcePath: spec.path,
-      function: { namespace: spec.function.namespace ?? route.metadata.namespace, name: spec.function.name },
-      payloadFormatVersion: spec.payloadFormatVersion ?? "2.0",
-      auth: auth && (auth.apiKeyRequired || auth.authorizer || auth.scopes) ? auth : undefined,
-      rateLimit: spec.rateLimit ? { ...spec.rateLimit, by: spec.rateLimit.by ?? "route" } : undefined,
-      timeoutMilliseconds: spec.timeoutMilliseconds,
-    },
+    template,
+    routeKeys,
   };
+  if (!pattern.hasParameters) {
+    entry.prepared = new Map();
+    for (const [method, routeKey] of routeKeys) {
+      const matched = Object.freeze({ ...template, routeKey, pathParameters: NO_PARAMETERS });
+      entry.prepared.set(method, Object.freeze({ route: matched, cors: entry.cors, async: false as const }));
+    }
+  }
+  return entry;
 }
 
 function compileHost(host: string): { exact?: string; suffix?: string } {

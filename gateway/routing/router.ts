@@ -7,20 +7,32 @@ import type { Logger } from "pino";
 import { HttpError } from "../http/http-error.js";
 import type { MatchedRoute } from "../http/gateway-request.js";
 import { FUNCTION_PATH_PREFIX, parseFunctionPath } from "./function-path.js";
-import { RouteTable, type RouteMatch } from "./route-table.js";
+import { NO_PARAMETERS } from "./route-pattern.js";
+import { RouteTable, type RouteCors, type RouteMatch } from "./route-table.js";
 
 /** POST here queues an Event invocation (202) instead of waiting for the result. */
 export const ASYNC_PATH_PREFIX = "/async/function/";
 
-export interface ResolvedRoute extends RouteMatch {
+export interface ResolvedRoute {
+  route: MatchedRoute;
+  cors?: RouteCors;
   /** true for /async/function/... : the caller gets 202 and the event goes through the function's queue */
   async: boolean;
 }
 
 export const notFound = () => new HttpError(404, "NotFound", "Not Found");
 
+/**
+ * How many built-in function paths keep their resolved answer. Far more functions than one gateway serves at
+ * once; the bound is there because any well-formed name can be asked for (the 404 comes later, from the
+ * catalog). Past it the cache starts over rather than track recency on every request.
+ */
+const FUNCTION_ROUTES_CACHED = 1024;
+
 export class Router {
   private table: RouteTable | undefined;
+  /** raw path -> the frozen answer for /function/<ns>/<name> and /async/function/<ns>/<name> (no rest) */
+  private readonly functionRoutes = new Map<string, ResolvedRoute>();
   private readonly unsubscribe: () => void;
 
   constructor(
@@ -34,17 +46,15 @@ export class Router {
 
   /** Throws a 404 HttpError when nothing matches, 400 for a malformed function path. */
   resolve(method: string, host: string, rawPath: string): ResolvedRoute {
-    if (rawPath.startsWith(FUNCTION_PATH_PREFIX)) {
-      return { route: this.functionRoute(rawPath), async: false };
-    }
-    if (rawPath.startsWith(ASYNC_PATH_PREFIX)) {
-      if (method !== "POST")
+    const functionPath = rawPath.startsWith(FUNCTION_PATH_PREFIX);
+    if (functionPath || rawPath.startsWith(ASYNC_PATH_PREFIX)) {
+      if (!functionPath && method !== "POST")
         throw new HttpError(405, "MethodNotAllowed", "use POST for /async/function/<namespace>/<name>");
-      return { route: this.functionRoute(rawPath.slice("/async".length)), async: true };
+      return this.functionRoutes.get(rawPath) ?? this.functionRoute(rawPath, !functionPath);
     }
     const match = this.routes().match(method, host, rawPath);
     if (!match) throw notFound();
-    return { ...match, async: false };
+    return match;
   }
 
   /** For CORS preflights: the route a path belongs to, whatever the method. */
@@ -66,16 +76,31 @@ export class Router {
     this.unsubscribe();
   }
 
-  private functionRoute(rawPath: string): MatchedRoute {
-    const { namespace, name, rest } = parseFunctionPath(rawPath);
+  private functionRoute(rawPath: string, async: boolean): ResolvedRoute {
+    const { namespace, name, rest } = parseFunctionPath(async ? rawPath.slice("/async".length) : rawPath);
     const base = `${FUNCTION_PATH_PREFIX}${namespace}/${name}`;
-    return {
-      routeKey: rest === undefined ? `ANY ${base}` : `ANY ${base}/{proxy+}`,
-      resourcePath: rest === undefined ? base : `${base}/{proxy+}`,
-      pathParameters: rest === undefined ? {} : { proxy: safeDecode(rest) },
-      function: { namespace, name },
+    if (rest !== undefined) {
+      const route: MatchedRoute = {
+        routeKey: `ANY ${base}/{proxy+}`,
+        resourcePath: `${base}/{proxy+}`,
+        pathParameters: { proxy: safeDecode(rest) },
+        function: { namespace, name },
+        payloadFormatVersion: "2.0",
+      };
+      return { route, async };
+    }
+    // Shared by every request for this path, hence frozen: nothing downstream may write to request.route.
+    const route: MatchedRoute = Object.freeze({
+      routeKey: `ANY ${base}`,
+      resourcePath: base,
+      pathParameters: NO_PARAMETERS,
+      function: Object.freeze({ namespace, name }),
       payloadFormatVersion: "2.0",
-    };
+    });
+    const resolved = Object.freeze({ route, async });
+    if (this.functionRoutes.size >= FUNCTION_ROUTES_CACHED) this.functionRoutes.clear();
+    this.functionRoutes.set(rawPath, resolved);
+    return resolved;
   }
 }
 
