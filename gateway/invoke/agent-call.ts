@@ -75,7 +75,7 @@ function requestBytes(head: string, body: Buffer | string, length: number): Buff
   return bytes;
 }
 
-function classify({ status, headers, body }: AgentResponse): AgentOutcome {
+function classify({ status, body, functionError, logResult, durationMs }: AgentResponse): AgentOutcome {
   if (status === 429 || status === 503) return { kind: "refused", status, code: codeOf(body) };
   if (status !== 200) {
     return { kind: "failed", error: new Error(`agent answered ${status}: ${body.toString("utf8", 0, 200)}`) };
@@ -83,9 +83,9 @@ function classify({ status, headers, body }: AgentResponse): AgentOutcome {
   return {
     kind: "done",
     payload: body,
-    functionError: headers[AgentHeaders.functionError],
-    logResult: headers[AgentHeaders.logResult],
-    durationMs: Number(headers[AgentHeaders.durationMs]) || undefined,
+    functionError,
+    logResult,
+    durationMs: Number(durationMs) || undefined,
   };
 }
 

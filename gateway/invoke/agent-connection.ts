@@ -5,13 +5,20 @@
 import { connect, type Socket } from "node:net";
 import { performance } from "node:perf_hooks";
 import { ChunkedBody } from "../http1/chunked-body.js";
+import { AgentHeaders } from "../../api/agent.js";
 import type { Cancellation } from "./cancellation.js";
 
-export interface AgentResponse {
+/** The agent's reply: its status, body and the agent headers the gateway reads (api/agent.ts AgentHeaders). */
+export interface AgentResponse extends AgentReplyHeaders {
   status: number;
-  /** lower-cased header names; the last value wins (the agent sends each once) */
-  headers: Record<string, string>;
   body: Buffer;
+}
+
+/** The last value of each, as sent (the agent sends each at most once); other headers are not kept. */
+export interface AgentReplyHeaders {
+  functionError?: string;
+  logResult?: string;
+  durationMs?: string;
 }
 
 export class ResponseTooLarge extends Error {
@@ -38,7 +45,7 @@ const CONNECT_TIMEOUT_MS = 5_000;
 
 interface ReplyHead {
   status: number;
-  headers: Record<string, string>;
+  headers: AgentReplyHeaders;
   /** Content-Length, or -1 for a chunked reply */
   length: number;
   close: boolean;
@@ -173,7 +180,13 @@ export class AgentConnection {
       this.idleSince = performance.now();
       this.onIdle(this);
     }
-    exchange.resolve({ status, headers, body });
+    exchange.resolve({
+      status,
+      body,
+      functionError: headers.functionError,
+      logResult: headers.logResult,
+      durationMs: headers.durationMs,
+    });
   }
 }
 
@@ -181,8 +194,11 @@ export class AgentConnection {
 function parseHead(text: string): ReplyHead | string {
   if (!STATUS_LINE.test(text)) return `the agent's reply does not start with an HTTP/1.1 status line`;
   const status = Number(text.slice(9, 12));
-  const headers: Record<string, string> = {};
-  // One pass over the lines, without splitting the head into an array of them.
+  const headers: AgentReplyHeaders = {};
+  let connection: string | undefined;
+  let coding: string | undefined;
+  let lengthText: string | undefined;
+  // One pass over the lines, keeping only the headers read here: no object keyed by every name sent.
   let lineEnd = text.indexOf("\r\n");
   while (lineEnd !== -1) {
     const start = lineEnd + 2;
@@ -190,15 +206,32 @@ function parseHead(text: string): ReplyHead | string {
     const end = lineEnd === -1 ? text.length : lineEnd;
     const colon = text.indexOf(":", start);
     if (colon <= start || colon >= end) return "the agent's reply has a malformed header line";
-    headers[text.slice(start, colon).trim().toLowerCase()] = text.slice(colon + 1, end).trim();
+    switch (text.slice(start, colon).trim().toLowerCase()) {
+      case "content-length":
+        lengthText = text.slice(colon + 1, end).trim();
+        break;
+      case "transfer-encoding":
+        coding = text.slice(colon + 1, end).trim();
+        break;
+      case "connection":
+        connection = text.slice(colon + 1, end).trim();
+        break;
+      case AgentHeaders.functionError:
+        headers.functionError = text.slice(colon + 1, end).trim();
+        break;
+      case AgentHeaders.logResult:
+        headers.logResult = text.slice(colon + 1, end).trim();
+        break;
+      case AgentHeaders.durationMs:
+        headers.durationMs = text.slice(colon + 1, end).trim();
+        break;
+    }
   }
-  const close = headers.connection?.toLowerCase() === "close";
-  const coding = headers["transfer-encoding"];
+  const close = connection?.toLowerCase() === "close";
   if (coding !== undefined) {
     if (coding.toLowerCase() !== "chunked") return `the agent's reply uses transfer coding "${coding}"`;
     return { status, headers, length: -1, close };
   }
-  const lengthText = headers["content-length"];
   const length = Number(lengthText);
   if (lengthText === undefined || !/^\d+$/.test(lengthText) || !Number.isSafeInteger(length))
     return "the agent's reply has no valid Content-Length";

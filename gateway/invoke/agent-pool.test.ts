@@ -53,7 +53,7 @@ test("Content-Length replies, split in many pieces, reuse one keep-alive connect
   for (let i = 1; i <= 5; i++) {
     const reply = await pool.send(request(), 1000, new Cancellation());
     assert.equal(reply.status, 200);
-    assert.equal(reply.headers["x-kappa-function-error"], "Unhandled");
+    assert.equal(reply.functionError, "Unhandled");
     assert.equal(reply.body.toString(), `{"n":${i}}`);
   }
   assert.equal(sockets.size, 1);
