@@ -13,6 +13,7 @@ import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import type { ResourceStore } from "../api/store.js";
 import { apiKeyStage, authorizerStage } from "./auth/index.js";
+import { forbidden } from "./auth/errors.js";
 import type { Clock } from "./clock.js";
 import type { FunctionInvoker, GatewayRequest, GatewayStage } from "./http/gateway-request.js";
 import { createLimiter, rateLimitStage } from "./ratelimit/index.js";
@@ -105,6 +106,9 @@ export function buildPipeline(router: Router, catalog: FunctionCatalog, stages: 
         throw notFound();
       }
       request.route = resolved.route;
+      // A function behind a Route's API key, authorizer or rate limit is not also open at /function/...:
+      // that path would go around them. It answers as a missing API key does.
+      if (!resolved.route.routeRef && router.guardsFunction(fn.key)) throw forbidden("FUNCTION_PATH_CLOSED");
       const result: PipelineResult = {
         route: resolved.route,
         cors: resolved.cors,

@@ -50,6 +50,15 @@ export const RouteAuthSchema = Type.Object({
 });
 export type RouteAuth = Static<typeof RouteAuthSchema>;
 
+/**
+ * True for a Route that guards its function: an API key, an authorizer, JWT scopes or a rate limit. Such a
+ * function is reached through its Routes only; its built-in /function/<ns>/<name> paths would go around them.
+ */
+export function routeGuardsFunction(spec: { auth?: Partial<RouteAuth>; rateLimit?: unknown }): boolean {
+  const auth = spec.auth;
+  return Boolean(auth?.apiKeyRequired || auth?.authorizer || auth?.scopes?.length || spec.rateLimit);
+}
+
 export const RATE_LIMIT_KEYS = ["route", "apiKey", "sourceIp"] as const;
 export const RouteRateLimitSchema = Type.Object({
   perSecond: Type.Number({

@@ -1,5 +1,6 @@
 // What `kappa dev` tells the person who started it: where each function answers, the routes, the queues,
 // the credentials for the AWS SDK, and afterwards what each reload changed or found wrong.
+import { routeGuardsFunction } from "../../api/resources/route.js";
 import type { StoredResource } from "../../api/store.js";
 import type { Style } from "../output/style.js";
 import type { ManifestProblem } from "./manifest-loader.js";
@@ -20,12 +21,21 @@ export function renderBanner(state: DevState, store: Listing, style: Style, disp
   lines.push("", style.bold("Functions"));
   if (functions.length === 0) lines.push(style.dim("  none yet: add a Function manifest to the folder"));
   const width = Math.max(0, ...functions.map((f) => nsName(f).length));
-  for (const fn of functions) {
-    lines.push(
-      `  ${nsName(fn).padEnd(width)}  ${style.link(`${state.httpUrl}/function/${fn.metadata.namespace}/${fn.metadata.name}`)}`,
-    );
-  }
   const routes = store.list("Route");
+  const guarded = new Set(
+    routes
+      .filter((route) => routeGuardsFunction(spec(route)))
+      .map((route) => {
+        const target = spec(route).function as { namespace?: string; name?: string } | undefined;
+        return `${target?.namespace ?? route.metadata.namespace}/${target?.name ?? ""}`;
+      }),
+  );
+  for (const fn of functions) {
+    const where = guarded.has(nsName(fn))
+      ? style.dim("through its Routes only (they guard it)")
+      : style.link(`${state.httpUrl}/function/${fn.metadata.namespace}/${fn.metadata.name}`);
+    lines.push(`  ${nsName(fn).padEnd(width)}  ${where}`);
+  }
   if (routes.length > 0) {
     lines.push("", style.bold("Routes"));
     for (const route of routes) {

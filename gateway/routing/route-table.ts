@@ -6,7 +6,7 @@
 //   5. namespace/name, so the order never depends on the order resources arrived in.
 // The table is immutable: the router builds a new one on every change and swaps it in. A route without path
 // parameters answers with one prepared, frozen match; a request for it allocates nothing here.
-import type { Route } from "../../api/index.js";
+import { routeGuardsFunction, type Route } from "../../api/index.js";
 import type { MatchedRoute } from "../http/gateway-request.js";
 import {
   NO_PARAMETERS,
@@ -59,10 +59,23 @@ export interface RouteProblem {
 }
 
 export class RouteTable {
+  /**
+   * "namespace/name" of every function some Route guards with auth or a rate limit: such a function is reached
+   * through its Routes only, or the built-in /function/ path would go around them.
+   */
+  readonly guardedFunctions: ReadonlySet<string>;
+
   private constructor(
     private readonly entries: RouteEntry[],
     readonly problems: RouteProblem[],
-  ) {}
+  ) {
+    const guarded = new Set<string>();
+    for (const { template } of entries) {
+      if (routeGuardsFunction(template))
+        guarded.add(`${template.function.namespace}/${template.function.name}`);
+    }
+    this.guardedFunctions = guarded;
+  }
 
   static build(routes: Route[]): RouteTable {
     const entries: RouteEntry[] = [];

@@ -57,6 +57,11 @@ export class Router {
     return match;
   }
 
+  /** True when a Route guards the function (auth or a rate limit): then its built-in paths are closed. */
+  guardsFunction(functionKey: string): boolean {
+    return this.routes().guardedFunctions.has(functionKey);
+  }
+
   /** For CORS preflights: the route a path belongs to, whatever the method. */
   resolveAnyMethod(host: string, rawPath: string): RouteMatch | undefined {
     return this.routes().matchAnyMethod(host, rawPath);

@@ -58,8 +58,9 @@ describe("the examples, end to end", () => {
     assert.match(String(body.requestId), /^[0-9a-f-]{36}$/);
   });
 
-  it("api-key: 403 without the key, 200 with it", async () => {
+  it("api-key: 403 without the key, 200 with it, and no way around the Route at /function/...", async () => {
     assert.equal((await get("/private")).status, 403);
+    assert.equal((await get("/function/default/private-hello")).status, 403);
     assert.equal((await get("/private", { "x-api-key": "wrong-key-wrong-key-wrong" })).status, 403);
     const ok = await get("/private", { "x-api-key": "kappa-demo-key-change-me" });
     assert.equal(ok.status, 200);

@@ -146,6 +146,44 @@ describe("security stages in the gateway", () => {
     assert.match(String(throttled.headers["retry-after"]), /^[1-9][0-9]*$/);
   });
 
+  test("a function behind a guarded Route is closed at /function/...; open again once no Route guards it", async () => {
+    // echo is behind the API key, rate limit and authorizer Routes above: its built-in paths would go around them.
+    const before = fn.calls.length;
+    for (const [path, method] of [
+      [`/function/${ns}/echo`, "GET"],
+      [`/function/${ns}/echo/any/rest`, "POST"],
+      [`/async/function/${ns}/echo`, "POST"],
+    ] as const) {
+      const refused = await call(`${gw.url}${path}`, { method, body: method === "POST" ? "{}" : undefined });
+      assert.equal(refused.status, 403, path);
+      assert.deepEqual(refused.json(), { message: "Forbidden" });
+    }
+    assert.equal(fn.calls.length, before, "the function was not called");
+
+    // A function whose only Route has neither auth nor a rate limit stays at /function/... too.
+    const open = await ScriptedAgent.start(echoResult);
+    try {
+      gw.store.upsert(functionResource(ns, "open"));
+      await gw.addInstance(ns, "open", { url: open.url });
+      gw.store.upsert(routeResource(ns, "open-route", { path: `/${ns}/open`, function: { name: "open" } }));
+      assert.equal((await call(`${gw.url}/function/${ns}/open`)).status, 200);
+      assert.equal((await call(`${gw.url}/${ns}/open`)).status, 200);
+      // Guard it: the built-in path closes on the next request (hot reload), and opens when the guard goes.
+      gw.store.upsert(
+        routeResource(ns, "open-route", {
+          path: `/${ns}/open`,
+          function: { name: "open" },
+          auth: { apiKeyRequired: true },
+        }),
+      );
+      assert.equal((await call(`${gw.url}/function/${ns}/open`)).status, 403);
+      gw.store.delete("Route", ns, "open-route");
+      assert.equal((await call(`${gw.url}/function/${ns}/open`)).status, 200);
+    } finally {
+      await open.stop();
+    }
+  });
+
   test("route rate limit by source IP: 429 with Retry-After, and the function is not called", async () => {
     assert.equal((await call(`${gw.url}/${ns}/limited`)).status, 200);
     const before = fn.calls.length;
