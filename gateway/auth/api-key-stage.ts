@@ -22,6 +22,7 @@ import {
   type UsageDecision,
   type UsagePlanLimits,
 } from "../ratelimit/index.js";
+import { OutcomeCounts } from "../ratelimit/batched-counter.js";
 import { ApiKeyIndex, type IndexedApiKey } from "./api-key-index.js";
 import { forbidden, quotaExceeded, throttled } from "./errors.js";
 import { authMetrics } from "./metrics.js";
@@ -83,15 +84,10 @@ export function apiKeyStage(options: ApiKeyStageOptions): ApiKeyStage {
   const index = new ApiKeyIndex(store, logger);
   const metrics = authMetrics(registry);
   // One counter child per outcome, so a decision does not hash its labels (this runs on every keyed request).
-  const decisionCounters = new Map<string, { inc(): void }>();
-  const countDecision = (outcome: string) => {
-    let counter = decisionCounters.get(outcome);
-    if (!counter) decisionCounters.set(outcome, (counter = metrics.apiKeyDecisionChild({ outcome })));
-    counter.inc();
-  };
+  const decisions = new OutcomeCounts((outcome) => metrics.apiKeyDecisionChild({ outcome }));
 
   const deny = (reason: string, request: GatewayRequest) => {
-    countDecision(reason);
+    decisions.count(reason);
     logger.debug({ requestId: request.id, reason }, "API key refused");
     return forbidden();
   };
@@ -122,7 +118,7 @@ export function apiKeyStage(options: ApiKeyStageOptions): ApiKeyStage {
   };
 
   const decided = (decision: UsageDecision) => {
-    countDecision(decision.outcome);
+    decisions.count(decision.outcome);
     if (decision.outcome === "throttled") throw throttled(decision.retryAfterMs);
     if (decision.outcome === "quota") throw quotaExceeded(decision.retryAfterMs);
   };
@@ -159,7 +155,7 @@ export function apiKeyStage(options: ApiKeyStageOptions): ApiKeyStage {
       usagePlan: key.usagePlan,
     };
     if (!plan || (!plan.throttle && !plan.quota && !plan.routeThrottles?.length)) {
-      countDecision("admitted");
+      decisions.count("admitted");
       return;
     }
     const decision = limiter.decideUsage(bucketsFor(key, plan, route, request.method));

@@ -1,6 +1,6 @@
 // Auth metrics, created once per registry.
 import { Counter, type LabelValues, type Registry } from "prom-client";
-import { BatchedCounts, type CounterChild } from "../ratelimit/batched-counter.js";
+import { batchedCounter, type CounterChild } from "../ratelimit/batched-counter.js";
 
 export interface AuthMetrics {
   apiKeyDecisions: Counter<"outcome">;
@@ -17,41 +17,24 @@ function counter<L extends string>(
   name: string,
   help: string,
   labelNames: L[],
-  collect?: (counter: Counter<L>) => void,
 ): Counter<L> {
   return (
     (registry.getSingleMetric(name) as Counter<L> | undefined) ??
-    new Counter({
-      name,
-      help,
-      labelNames,
-      registers: [registry],
-      ...(collect && {
-        collect() {
-          collect(this);
-        },
-      }),
-    })
+    new Counter({ name, help, labelNames, registers: [registry] })
   );
 }
 
 export function authMetrics(registry: Registry): AuthMetrics {
   let metrics = byRegistry.get(registry);
   if (metrics) return metrics;
-  const batched = new BatchedCounts<"outcome">();
-  const apiKeyName = "kappa_gateway_api_key_decisions_total";
-  const madeHere = !registry.getSingleMetric(apiKeyName);
-  const apiKeyDecisions = counter(
-    registry,
-    apiKeyName,
-    "API key and usage-plan decisions by outcome",
-    ["outcome"],
-    (c) => batched.flushInto(c),
-  );
+  const apiKeyDecisions = batchedCounter(registry, {
+    name: "kappa_gateway_api_key_decisions_total",
+    help: "API key and usage-plan decisions by outcome",
+    labelNames: ["outcome"],
+  });
   metrics = {
-    apiKeyDecisions,
-    // A counter made elsewhere has no collect hook of ours: count into it directly.
-    apiKeyDecisionChild: (labels) => (madeHere ? batched.child(labels) : apiKeyDecisions.labels(labels)),
+    apiKeyDecisions: apiKeyDecisions.counter,
+    apiKeyDecisionChild: apiKeyDecisions.child,
     authorizerDecisions: counter(
       registry,
       "kappa_gateway_authorizer_decisions_total",

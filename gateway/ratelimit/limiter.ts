@@ -7,12 +7,8 @@ import { setTimeout as delay } from "node:timers/promises";
 import { DenyCache } from "./deny-cache.js";
 import { LeaseTable, type Lease, type LeaseCall, type LeaseReply, type LeaseRunner } from "./leases.js";
 import { rateLimitScripts, type ScriptClient } from "./lua-script.js";
-import {
-  DecisionCounters,
-  rateLimitMetrics,
-  type LimiterCounters,
-  type RateLimitMetrics,
-} from "./metrics.js";
+import type { OutcomeCounts } from "./batched-counter.js";
+import { DecisionCounters, rateLimitMetrics, type RateLimitMetrics } from "./metrics.js";
 import { emissionIntervalUs, type RateDecision, type RateLimit } from "./rate-limit.js";
 
 export interface LimiterOptions {
@@ -46,7 +42,7 @@ export interface TakeBucket {
   readonly key: string;
   readonly interval: number;
   readonly burst: number;
-  readonly counters: LimiterCounters;
+  readonly counters: OutcomeCounts;
 }
 
 /** A usage-plan subject prepared by Limiter.prepareUsage. */
@@ -55,7 +51,7 @@ export interface UsageBuckets {
   readonly quotaKey: string | undefined;
   /** the deny-cache and lease key of the throttle and quota pair */
   readonly localKey: string;
-  readonly counters: LimiterCounters;
+  readonly counters: OutcomeCounts;
   readonly run: LeaseRunner;
 }
 
@@ -221,7 +217,7 @@ export class Limiter {
   }
 
   /** The local fast paths: a cached refusal, a lease's headroom; undefined when Redis must be asked. */
-  private decideLocally(denyKey: string, lease: Lease, counters: LimiterCounters): Asked | undefined {
+  private decideLocally(denyKey: string, lease: Lease, counters: OutcomeCounts): Asked | undefined {
     const refused = this.denied.refusedFor(denyKey);
     if (refused > 0) {
       counters.count("local_deny");
@@ -240,7 +236,7 @@ export class Limiter {
    * those leases must have been settled, so reservations never turn into refusals that a limiter without leases
    * would not give.
    */
-  private async askRedis(denyKey: string, lease: Lease, counters: LimiterCounters): Promise<Asked> {
+  private async askRedis(denyKey: string, lease: Lease, counters: OutcomeCounts): Promise<Asked> {
     for (let attempt = 0; ; attempt++) {
       if (attempt > 0) {
         const local = this.decideLocally(denyKey, lease, counters);
