@@ -1,5 +1,6 @@
 // What `kappa dev` tells the person who started it: where each function answers, the routes, the queues,
 // the credentials for the AWS SDK, and afterwards what each reload changed or found wrong.
+import { functionKey } from "../../api/instances.js";
 import { routeGuardsFunction } from "../../api/resources/route.js";
 import type { StoredResource } from "../../api/store.js";
 import type { Style } from "../output/style.js";
@@ -27,7 +28,7 @@ export function renderBanner(state: DevState, store: Listing, style: Style, disp
       .filter((route) => routeGuardsFunction(spec(route)))
       .map((route) => {
         const target = spec(route).function as { namespace?: string; name?: string } | undefined;
-        return `${target?.namespace ?? route.metadata.namespace}/${target?.name ?? ""}`;
+        return functionKey(target?.namespace ?? route.metadata.namespace, target?.name ?? "");
       }),
   );
   for (const fn of functions) {

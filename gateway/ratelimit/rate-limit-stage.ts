@@ -1,4 +1,5 @@
 // The route rate limit stage: route.rateLimit {perSecond, burst, by} enforced across all gateway replicas.
+import { RATE_LIMIT_KEYS } from "../../api/index.js";
 import type { GatewayRequest, GatewayStage, MatchedRoute } from "../http/gateway-request.js";
 import { HttpError } from "../http/http-error.js";
 import { createLimiter, type CreateLimiterOptions } from "./limiter-factory.js";
@@ -58,7 +59,7 @@ interface CheckedLimit {
   shared: TakeBucket | undefined;
 }
 
-const LIMITED_BY = new Set(["route", "apiKey", "sourceIp"]);
+const LIMITED_BY = new Set<string>(RATE_LIMIT_KEYS);
 
 const configurationError = () =>
   new HttpError(500, "RATE_LIMIT_CONFIGURATION_ERROR", "Internal Server Error");

@@ -6,7 +6,7 @@
 //   5. namespace/name, so the order never depends on the order resources arrived in.
 // The table is immutable: the router builds a new one on every change and swaps it in. A route without path
 // parameters answers with one prepared, frozen match; a request for it allocates nothing here.
-import { routeGuardsFunction, type Route } from "../../api/index.js";
+import { functionKey, routeGuardsFunction, type Route } from "../../api/index.js";
 import type { MatchedRoute } from "../http/gateway-request.js";
 import {
   NO_PARAMETERS,
@@ -72,7 +72,7 @@ export class RouteTable {
     const guarded = new Set<string>();
     for (const { template } of entries) {
       if (routeGuardsFunction(template))
-        guarded.add(`${template.function.namespace}/${template.function.name}`);
+        guarded.add(functionKey(template.function.namespace, template.function.name));
     }
     this.guardedFunctions = guarded;
   }
