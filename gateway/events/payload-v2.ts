@@ -3,8 +3,8 @@
 import { KAPPA_ACCOUNT_ID, KAPPA_API_ID, KAPPA_STAGE, domainOf, type EventInput } from "./event-input.js";
 import {
   apiGatewayTime,
+  encodeBody,
   hasEntries,
-  isTextBody,
   lowerCaseName,
   parseQuery,
   splitCookies,
@@ -53,12 +53,7 @@ export function buildPayloadV2(input: EventInput): PayloadV2 {
       headers[lower] = typeof seen === "string" ? `${seen},${value}` : value;
     }
   }
-  let body: string | undefined;
-  let isBase64Encoded = false;
-  if (input.body.length > 0) {
-    isBase64Encoded = !isTextBody(input.body, headers["content-type"]);
-    body = input.body.toString(isBase64Encoded ? "base64" : "utf8");
-  }
+  const { body, isBase64Encoded } = encodeBody(input.body, headers["content-type"]);
   const domain = domainOf(request.host);
 
   const event: PayloadV2 = {

@@ -102,14 +102,11 @@ export interface EncodedBody {
 
 export function encodeBody(body: Buffer, contentType: string | undefined): EncodedBody {
   if (body.length === 0) return { body: undefined, isBase64Encoded: false };
-  if (isTextBody(body, contentType)) return { body: body.toString("utf8"), isBase64Encoded: false };
-  return { body: body.toString("base64"), isBase64Encoded: true };
-}
-
-/** Whether a (non-empty) body travels as text rather than base64. */
-export function isTextBody(body: Buffer, contentType: string | undefined): boolean {
   // Bytes that are not valid UTF-8 would be mangled as text: those go base64 whatever their type says.
-  return isTextContentType(contentType) && isUtf8(body);
+  if (isTextContentType(contentType) && isUtf8(body)) {
+    return { body: body.toString("utf8"), isBase64Encoded: false };
+  }
+  return { body: body.toString("base64"), isBase64Encoded: true };
 }
 
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
