@@ -97,8 +97,16 @@ export function createFunctionHandler(options: FunctionHandlerOptions): Http1Han
     exchange.respond(mapped.statusCode, headers, mapped.body);
   }
 
-  /** The event as JSON text: sent as one string with the agent request's head, never copied into a Buffer. */
-  function buildEvent(exchange: Http1Exchange, request: RoutedRequest, body: Buffer): string {
+  /**
+   * The event as JSON text (sent as one string with the agent request's head, never copied into a Buffer), or
+   * 413 when it is larger than `maxBytes`.
+   */
+  function buildEvent(
+    exchange: Http1Exchange,
+    request: RoutedRequest,
+    body: Buffer,
+    maxBytes: number,
+  ): string {
     const input = {
       request,
       rawHeaders: exchange.rawHeaders,
@@ -107,7 +115,10 @@ export function createFunctionHandler(options: FunctionHandlerOptions): Http1Han
     };
     const event =
       request.route.payloadFormatVersion === "1.0" ? buildPayloadV1(input) : buildPayloadV2(input);
-    return JSON.stringify(event);
+    const json = JSON.stringify(event);
+    if (Buffer.byteLength(json, "utf8") > maxBytes)
+      throw new HttpError(413, "RequestTooLarge", "Request Entity Too Large");
+    return json;
   }
 
   async function enqueue(
@@ -119,9 +130,7 @@ export function createFunctionHandler(options: FunctionHandlerOptions): Http1Han
     if (!options.asyncInvoker) {
       throw new HttpError(501, "NotImplemented", "asynchronous invocation is not configured on this gateway");
     }
-    const payload = buildEvent(exchange, request, body);
-    if (Buffer.byteLength(payload, "utf8") > ASYNC_PAYLOAD_LIMIT_BYTES)
-      throw new HttpError(413, "RequestTooLarge", "Request Entity Too Large");
+    const payload = buildEvent(exchange, request, body, asyncLimits.maxBytes);
     await options.asyncInvoker.enqueue(fn, payload, request.id);
     respondJson(exchange, 202, { requestId: request.id }, [["apigw-requestid", request.id]]);
   }
@@ -138,9 +147,7 @@ export function createFunctionHandler(options: FunctionHandlerOptions): Http1Han
         else {
           const read = readBody(exchange, syncLimits);
           const body = read instanceof Promise ? await read : read;
-          const payload = buildEvent(exchange, request as RoutedRequest, body);
-          if (Buffer.byteLength(payload, "utf8") > SYNC_PAYLOAD_LIMIT_BYTES)
-            throw new HttpError(413, "RequestTooLarge", "Request Entity Too Large");
+          const payload = buildEvent(exchange, request as RoutedRequest, body, syncLimits.maxBytes);
           let invoked;
           try {
             invoked = await options.invoker.invoke(result.fn, {
