@@ -104,3 +104,23 @@ test("take and takeUsage still answer with promises, built from the same prepare
   );
   await limiter.close();
 });
+
+test("a refusal caused only by other replicas' reservations names when they settle and is not remembered", async () => {
+  // refused with no time of its own: other replicas' leases hold the headroom, on every retry
+  const { calls, redis } = scriptedRedis(() => [0, 0, 0, 0]);
+  const limiter = createLimiter({ redis, registry: new Registry() });
+  const bucket = limiter.prepareTake("route:ns/r", limit);
+  const refused = await limiter.decide(bucket);
+  assert.equal(refused.allowed, false);
+  assert.ok(refused.retryAfterMs > 0, `a refusal always names a wait, got ${refused.retryAfterMs}`);
+  assert.ok(calls.length > 1, "asked again after the reservations must have settled");
+  const next = limiter.decide(bucket);
+  assert.ok(next instanceof Promise, "reservations may come back unused: the next request asks Redis again");
+  await next;
+
+  const usage = limiter.prepareUsage("ns/plan|ns/key", { throttle: limit });
+  const throttled = await limiter.decideUsage(usage);
+  assert.equal(throttled.outcome, "throttled");
+  assert.ok(throttled.outcome === "throttled" && throttled.retryAfterMs > 0);
+  await limiter.close();
+});

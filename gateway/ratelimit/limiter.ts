@@ -129,10 +129,13 @@ export class Limiter {
       return { allowed: this.options.failOpen, retryAfterMs: 1000, remaining: 0 };
     }
     const [allowed, retryUs, remaining] = reply;
-    const decision = { allowed: allowed === 1, retryAfterMs: Math.ceil(retryUs / 1000), remaining };
-    if (!decision.allowed) this.denied.refuse(bucket.key, decision.retryAfterMs);
-    bucket.counters.count(decision.allowed ? "admitted" : "throttled");
-    return decision;
+    if (allowed === 1) {
+      bucket.counters.count("admitted");
+      return { allowed: true, retryAfterMs: 0, remaining };
+    }
+    this.refuse(bucket.key, retryUs);
+    bucket.counters.count("throttled");
+    return { allowed: false, retryAfterMs: this.retryAfterMs(retryUs), remaining };
   }
 
   /**
@@ -201,19 +204,33 @@ export class Limiter {
         : { outcome: "throttled", retryAfterMs: 1000 };
     }
     const [code, retryUs, remaining] = reply;
-    const retryAfterMs = Math.ceil(retryUs / 1000);
     if (code === 1) {
       usage.counters.count("admitted");
       return { outcome: "admitted", remaining };
     }
+    const retryAfterMs = this.retryAfterMs(retryUs);
     if (code === 0) {
-      this.denied.refuse(usage.localKey, retryAfterMs);
+      this.refuse(usage.localKey, retryUs);
       usage.counters.count("throttled");
       return { outcome: "throttled", retryAfterMs };
     }
-    this.denied.refuse(usage.quotaKey!, retryAfterMs);
+    this.refuse(usage.quotaKey!, retryUs);
     usage.counters.count("quota");
     return { outcome: "quota", retryAfterMs };
+  }
+
+  /**
+   * When to try again after Redis refused. A refusal with no time of its own (retryAfterUs 0) came from other
+   * replicas' reservations that outlived the retries in askRedis: those are used or handed back within
+   * settledWithinMs, so that is when the answer can change.
+   */
+  private retryAfterMs(retryUs: number): number {
+    return retryUs > 0 ? Math.ceil(retryUs / 1000) : this.leases.settledWithinMs;
+  }
+
+  /** Remembers a refusal locally, unless it came only from reservations, which may come back unused. */
+  private refuse(denyKey: string, retryUs: number): void {
+    if (retryUs > 0) this.denied.refuse(denyKey, Math.ceil(retryUs / 1000));
   }
 
   /** The local fast paths: a cached refusal, a lease's headroom; undefined when Redis must be asked. */
