@@ -42,6 +42,12 @@ const STATUS_LINE = /^HTTP\/1\.[01] \d{3}(?: |\r|$)/;
 /** The agent's reply heads are a few hundred bytes; a much larger one is not an agent talking. */
 const MAX_HEAD_BYTES = 64 * 1024;
 const CONNECT_TIMEOUT_MS = 5_000;
+/**
+ * Every agent connection reads into this one buffer (net's `onread`): a reply is handled synchronously in the
+ * read callback, and what outlives it (a partial head, body bytes) is copied out. This skips the readable
+ * stream a socket otherwise pushes each chunk through, and a Buffer object per read.
+ */
+const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
 
 interface ReplyHead {
   status: number;
@@ -74,13 +80,23 @@ export class AgentConnection {
     private readonly onIdle: (connection: AgentConnection) => void,
     private readonly onClosed: (connection: AgentConnection) => void,
   ) {
-    this.socket = connect({ host, port, noDelay: true });
+    this.socket = connect({
+      host,
+      port,
+      noDelay: true,
+      onread: {
+        buffer: READ_BUFFER,
+        callback: (bytes) => {
+          this.onData(READ_BUFFER.subarray(0, bytes));
+          return true;
+        },
+      },
+    });
     this.socket.setTimeout(CONNECT_TIMEOUT_MS);
     this.socket.on("connect", () => this.socket.setTimeout(0));
     this.socket.on("timeout", () =>
       this.destroy(new AgentTransportError("connecting to the agent timed out")),
     );
-    this.socket.on("data", (chunk: Buffer) => this.onData(chunk));
     this.socket.on("error", (error) => this.destroy(error));
     this.socket.on("close", () => this.destroy(new AgentTransportError("the agent closed the connection")));
   }
@@ -110,6 +126,7 @@ export class AgentConnection {
     exchange?.reject(reason);
   }
 
+  /** `chunk` is a view of READ_BUFFER, valid only during this call. */
   private onData(chunk: Buffer): void {
     const exchange = this.exchange;
     if (!exchange) {
@@ -124,7 +141,7 @@ export class AgentConnection {
       if (end === -1) {
         if (data.length > MAX_HEAD_BYTES)
           this.destroy(new AgentTransportError("the agent's reply head is too large"));
-        else this.pendingHead = data;
+        else this.pendingHead = data === chunk ? Buffer.from(chunk) : data;
         return;
       }
       const head = parseHead(data.toString("latin1", 0, end));
@@ -143,7 +160,7 @@ export class AgentConnection {
   }
 
   private readLength(data: Buffer): string | undefined {
-    if (data.length > 0) this.parts.push(data);
+    if (data.length > 0) this.parts.push(Buffer.from(data));
     this.size += data.length;
     if (this.size > this.head!.length) return "the agent sent more than its Content-Length";
     this.complete = this.size === this.head!.length;
@@ -153,7 +170,7 @@ export class AgentConnection {
   /** Decodes chunked transfer coding as it arrives (the real agent never uses it; simple HTTP servers do). */
   private readChunked(data: Buffer): string | undefined {
     const chunked = this.chunked!;
-    const end = chunked.feed(data, 0);
+    const end = chunked.feed(Buffer.from(data), 0);
     if (typeof end === "string") return `the agent's reply: ${end}`;
     this.size = chunked.size;
     if (end === -1) return undefined;
