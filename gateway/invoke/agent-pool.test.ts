@@ -10,10 +10,14 @@ import { Cancellation } from "./cancellation.js";
 const servers: Server[] = [];
 after(() => servers.forEach((server) => server.close()));
 
-/** A TCP server that answers every complete request with `reply(requestNumber)`, written in `pieces`. */
+/**
+ * A TCP server that answers every complete request with `reply(requestNumber)`, written in `pieces`; with
+ * `pauseMs`, each piece is written that long after the one before, so each arrives in a read of its own.
+ */
 async function agent(
   reply: (n: number) => string | Buffer,
   pieces = 1,
+  pauseMs = 0,
 ): Promise<{ pool: AgentPool; sockets: Set<Socket> }> {
   const sockets = new Set<Socket>();
   let count = 0;
@@ -30,7 +34,11 @@ async function agent(
         pending = pending.slice(headEnd + 4 + length);
         const bytes = Buffer.from(reply(++count));
         const step = Math.ceil(bytes.length / pieces);
-        for (let at = 0; at < bytes.length; at += step) socket.write(bytes.subarray(at, at + step));
+        for (let at = 0, pause = 0; at < bytes.length; at += step, pause += pauseMs) {
+          const piece = bytes.subarray(at, at + step);
+          if (pause === 0) socket.write(piece);
+          else setTimeout(() => socket.write(piece), pause);
+        }
       }
     });
   });
@@ -70,6 +78,24 @@ test("chunked replies are decoded, with extensions and trailers, however they ar
     const reply = await pool.send(request(), 1000, new Cancellation());
     assert.equal(reply.body.toString(), '{"a":1,"b":2}');
     pool.close(true);
+  }
+});
+
+test("a reply whose head and body arrive in separate reads is kept whole, framed either way", async () => {
+  // The client reads every connection into one shared buffer: what a later read overwrites must have been copied.
+  const body = '{"first":"aaaaaaaaaaaaaaaa","second":"bbbbbbbbbbbbbbbb","third":"cccccccccccccccc"}';
+  const chunks = `20\r\n${body.slice(0, 32)}\r\n${(body.length - 32).toString(16)}\r\n${body.slice(32)}\r\n0\r\n\r\n`;
+  const replies = [
+    `HTTP/1.1 200 OK\r\ncontent-length: ${body.length}\r\n\r\n${body}`,
+    `HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n${chunks}`,
+  ];
+  for (const reply of replies) {
+    for (const pieces of [3, 5]) {
+      const { pool } = await agent(() => reply, pieces, 15);
+      const answer = await pool.send(request(), 2000, new Cancellation());
+      assert.equal(answer.body.toString(), body, `${pieces} pieces of ${reply.slice(0, 40)}`);
+      pool.close(true);
+    }
   }
 });
 
