@@ -8,6 +8,7 @@ import { Http1Exchange, type ExchangeOwner, type Http1Handler } from "./http1-ex
 import { NON_ASCII, TOKEN_CHARS } from "./http-syntax.js";
 import { parseRequestHead, parseRequestLine } from "./request-head.js";
 import { InvalidResponseHeader, hasNoBody, responseHead } from "./response-head.js";
+import { holdWrites } from "./write-coalescing.js";
 
 export interface Http1Limits {
   /** a request head must be complete this long after its first byte (slowloris) */
@@ -317,6 +318,7 @@ export class Http1Connection implements ExchangeOwner {
     exchange.responded = true;
     exchange.statusCode = status;
     if (this.destroyed) return;
+    holdWrites(this.socket);
     let flushed: boolean;
     if (bodyBytes === 0 || head.method === "HEAD") flushed = this.socket.write(text, "latin1");
     else if (bodyBytes <= ONE_WRITE_BYTES && typeof body === "string" && !NON_ASCII.test(text)) {

@@ -5,6 +5,7 @@
 import { connect, type Socket } from "node:net";
 import { performance } from "node:perf_hooks";
 import { ChunkedBody } from "../http1/chunked-body.js";
+import { holdWrites } from "../http1/write-coalescing.js";
 import { AgentHeaders } from "../../api/agent.js";
 import type { Cancellation } from "./cancellation.js";
 
@@ -109,6 +110,7 @@ export class AgentConnection {
     return new Promise((resolve, reject) => {
       this.exchange = { resolve, reject, maxBytes, signal };
       signal.onAbort(this.cancel);
+      holdWrites(this.socket);
       if (typeof request === "string") this.socket.write(request, "utf8");
       else this.socket.write(request);
     });
