@@ -8,7 +8,7 @@ import { Http1Exchange, type ExchangeOwner, type Http1Handler } from "./http1-ex
 import { NON_ASCII, TOKEN_CHARS } from "./http-syntax.js";
 import { parseRequestHead, parseRequestLine } from "./request-head.js";
 import { InvalidResponseHeader, hasNoBody, responseHead } from "./response-head.js";
-import { holdWrites } from "./write-coalescing.js";
+import { holdWrites, releaseWrites } from "./write-coalescing.js";
 
 export interface Http1Limits {
   /** a request head must be complete this long after its first byte (slowloris) */
@@ -129,6 +129,8 @@ export class Http1Connection implements ExchangeOwner {
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
+    // A response still held for the end of this turn (write-coalescing.ts) goes to the kernel before the close.
+    releaseWrites(this.socket);
     this.socket.destroy();
     const reader = this.reader;
     this.reader = undefined;

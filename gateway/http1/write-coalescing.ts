@@ -29,6 +29,11 @@ export function holdWrites(socket: Socket): void {
   }
 }
 
+/** Sends what `socket` holds now (before a destroy() that would discard it). */
+export function releaseWrites(socket: Socket): void {
+  while (socket.writableCorked > 0) socket.uncork();
+}
+
 function releaseAtTurnEnd(): void {
   releaseScheduled = false;
   releaseHeld();
