@@ -334,10 +334,9 @@ export class Http1Connection implements ExchangeOwner {
       else body.copy(out, headBytes);
       flushed = this.socket.write(out);
     } else {
-      this.socket.cork();
+      // Held above, so head and body still leave together.
       this.socket.write(text, "latin1");
       flushed = this.socket.write(body);
-      this.socket.uncork();
     }
     this.finish(close, flushed);
   }
