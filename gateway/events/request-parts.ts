@@ -1,6 +1,7 @@
 // The pieces of an HTTP request both API Gateway payload formats are built from: headers as sent (node's
 // rawHeaders keep duplicates and original case), the query string, cookies, and how the body is encoded.
 import { isUtf8 } from "node:buffer";
+import { lowerCaseToken } from "../http1/header-names.js";
 
 /** Header name (lower-case) -> values in the order sent. */
 export type HeaderValues = Map<string, { name: string; values: string[] }>;
@@ -18,24 +19,11 @@ export function collectHeaders(rawHeaders: readonly string[]): HeaderValues {
 }
 
 /**
- * How many header names keep their lower-case form. Clients send the same dozen or so names on every request;
- * the bound is for a client that sends new ones each time (the cache then starts over).
- */
-const LOWER_CASE_NAMES_KEPT = 512;
-const lowerCaseNames = new Map<string, string>();
-
-/**
- * A header name in lower case. The same string for the same name every time: a fresh lower-cased string per
- * request costs an allocation, and as an event's property key a lookup in V8's string table on every store.
+ * A header name in lower case: the same string for the same name every time (header-names.ts). The names the
+ * request parser accepted are all tokens; any other name is lower-cased afresh.
  */
 export function lowerCaseName(name: string): string {
-  let lower = lowerCaseNames.get(name);
-  if (lower === undefined) {
-    if (lowerCaseNames.size >= LOWER_CASE_NAMES_KEPT) lowerCaseNames.clear();
-    lower = name.toLowerCase();
-    lowerCaseNames.set(name, lower);
-  }
-  return lower;
+  return lowerCaseToken(name) ?? name.toLowerCase();
 }
 
 /** Query parameter -> values in order; `+` and percent-escapes decoded as browsers encode forms. */

@@ -7,7 +7,8 @@
 //   - 2.0: cookies[] -> one Set-Cookie header each.
 // Header names and values are validated here so a function can never inject a header or split a response.
 
-import { TOKEN } from "../http1/http-syntax.js";
+import { lowerCaseToken } from "../http1/header-names.js";
+import { lowerCaseName } from "./request-parts.js";
 
 export interface MappedResponse {
   statusCode: number;
@@ -84,7 +85,7 @@ function singleValueHeaders(value: unknown): Array<[string, string]> {
   const lowerNames: string[] = [];
   let dropped = false;
   for (const name in object) {
-    const lower = name.toLowerCase();
+    const lower = lowerCaseName(name);
     const header: [string, string] = [name, headerValue(name, object[name])];
     const earlier = lowerNames.indexOf(lower);
     if (earlier >= 0) {
@@ -126,7 +127,8 @@ function headerObject(value: unknown, field: string): Record<string, unknown> {
   if (typeof value !== "object" || value === null || Array.isArray(value))
     throw new InvalidFunctionResponse(`${field} must be an object`);
   for (const name in value) {
-    if (!TOKEN.test(name)) throw new InvalidFunctionResponse(`invalid header name ${JSON.stringify(name)}`);
+    if (lowerCaseToken(name) === undefined)
+      throw new InvalidFunctionResponse(`invalid header name ${JSON.stringify(name)}`);
   }
   return value as Record<string, unknown>;
 }

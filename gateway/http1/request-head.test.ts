@@ -76,6 +76,18 @@ describe("request head", () => {
     assert.equal(parsed("POST / HTTP/1.1\r\nHost: h\r\nExpect: 100-Continue\r\n").expectContinue, true);
   });
 
+  test("each line is read on its own: names in any case, values trimmed of spaces and tabs", () => {
+    refused("GET / HTTP/1.1\r\nHost: h\r\nX-No-Colon\r\nX-B: b\r\n");
+    refused("GET / HTTP/1.1\r\nHost: h\r\n: no name\r\n");
+    refused("GET / HTTP/1.1\r\nHost: a\r\nHOST: b\r\n");
+    refused("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 5, 6\r\n");
+    const r = parsed("POST / HTTP/1.1\r\nhost: h\r\nX-A:\t v w \t\r\nCONTENT-LENGTH: 5, 5\r\nX-Empty:\r\n");
+    assert.equal(r.headers["x-a"], "v w");
+    assert.equal(r.headers["x-empty"], "");
+    assert.equal(r.bodyLength, 5);
+    assert.deepEqual(r.rawHeaders, ["host", "h", "X-A", "v w", "CONTENT-LENGTH", "5, 5", "X-Empty", ""]);
+  });
+
   test("a header named __proto__ is just a header", () => {
     const r = parsed("GET / HTTP/1.1\r\nHost: h\r\n__proto__: x\r\n");
     assert.equal(r.headers["__proto__"], "x");

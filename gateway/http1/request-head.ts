@@ -4,6 +4,7 @@
 // conflicting or non-numeric Content-Length, a transfer coding other than "chunked": all 400 (501 for an
 // unknown coding), and the connection is closed after the answer.
 import type { IncomingHttpHeaders } from "node:http";
+import { lowerCaseToken } from "./header-names.js";
 import { INVALID_FIELD_VALUE_CHAR, TOKEN } from "./http-syntax.js";
 
 export interface RequestHead {
@@ -91,16 +92,16 @@ export function parseRequestHead(head: string): RequestHead | HeadRejection {
   while (lineEnd !== -1) {
     const start = lineEnd + 2;
     lineEnd = head.indexOf("\r\n", start);
-    const line = lineEnd === -1 ? head.slice(start) : head.slice(start, lineEnd);
-    const colon = line.indexOf(":");
-    if (colon <= 0) return reject("malformed header line");
-    const name = line.slice(0, colon);
-    // Rejects obs-fold (a leading space or tab), whitespace before the colon, and CR/LF/NUL in a name.
-    if (!TOKEN.test(name)) return reject("malformed header name");
-    const value = trimOws(line.slice(colon + 1));
+    const end = lineEnd === -1 ? head.length : lineEnd;
+    const colon = head.indexOf(":", start);
+    if (colon <= start || colon >= end) return reject("malformed header line");
+    const name = head.slice(start, colon);
+    // Refuses obs-fold (a leading space or tab), whitespace before the colon, and CR/LF/NUL in a name.
+    const lower = lowerCaseToken(name);
+    if (lower === undefined) return reject("malformed header name");
+    const value = trimmedSlice(head, colon + 1, end);
     if (INVALID_FIELD_VALUE_CHAR.test(value)) return reject(`header ${name} holds a control character`);
     rawHeaders.push(name, value);
-    const lower = name.toLowerCase();
     switch (lower) {
       case "content-length":
         contentLength = contentLength === undefined ? value : `${contentLength},${value}`;
@@ -133,13 +134,15 @@ export function parseRequestHead(head: string): RequestHead | HeadRejection {
     if (codings.length > 1) return { status: 501, reason: "transfer codings other than chunked" };
     chunked = true;
   } else if (contentLength !== undefined) {
-    const values = contentLength.split(",").map(trimOws);
-    if (!values.every((v) => DIGITS.test(v) && v === values[0])) return reject("invalid Content-Length");
-    bodyLength = Number(values[0]);
+    bodyLength = DIGITS.test(contentLength) ? Number(contentLength) : listedLength(contentLength);
     if (!Number.isSafeInteger(bodyLength)) return reject("invalid Content-Length");
   }
-  const tokens = connection.split(",");
-  const close = httpVersion === "1.1" ? tokens.includes("close") : !tokens.includes("keep-alive");
+  const close =
+    connection === ""
+      ? httpVersion === "1.0"
+      : httpVersion === "1.1"
+        ? connection.split(",").includes("close")
+        : !connection.split(",").includes("keep-alive");
   let expectContinue = false;
   if (expect !== undefined && httpVersion === "1.1") {
     if (expect !== "100-continue") return { status: 417, reason: "unsupported expectation" };
@@ -150,6 +153,19 @@ export function parseRequestHead(head: string): RequestHead | HeadRejection {
 
 function reject(reason: string): HeadRejection {
   return { status: 400, reason };
+}
+
+/** Content-Length sent as a list ("5, 5") or repeated: the one length all entries agree on, else NaN. */
+function listedLength(contentLength: string): number {
+  const values = contentLength.split(",").map(trimOws);
+  return values.every((v) => DIGITS.test(v) && v === values[0]) ? Number(values[0]) : NaN;
+}
+
+/** text[start, end) without the optional whitespace (spaces and tabs) around it. */
+function trimmedSlice(text: string, start: number, end: number): string {
+  while (start < end && (text.charCodeAt(start) === 32 || text.charCodeAt(start) === 9)) start++;
+  while (end > start && (text.charCodeAt(end - 1) === 32 || text.charCodeAt(end - 1) === 9)) end--;
+  return text.slice(start, end);
 }
 
 function trimOws(text: string): string {

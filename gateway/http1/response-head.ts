@@ -1,7 +1,8 @@
 // The bytes of a response head: status line, the handler's headers (validated: a bad name or value must never
 // split the response), Date, framing and Connection as the connection decided them.
 import { STATUS_CODES } from "node:http";
-import { INVALID_FIELD_VALUE_CHAR, TOKEN } from "./http-syntax.js";
+import { lowerCaseToken } from "./header-names.js";
+import { INVALID_FIELD_VALUE_CHAR } from "./http-syntax.js";
 
 /** framing and connection management are the server's */
 const RESERVED = new Set(["content-length", "transfer-encoding", "connection", "date", "keep-alive"]);
@@ -38,11 +39,12 @@ export function responseHead(
 ): string {
   let head = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? "Unknown"}\r\n`;
   for (const [name, value] of headers) {
-    if (!TOKEN.test(name))
+    const lower = lowerCaseToken(name);
+    if (lower === undefined)
       throw new InvalidResponseHeader(`invalid response header name ${JSON.stringify(name)}`);
     if (INVALID_FIELD_VALUE_CHAR.test(value))
       throw new InvalidResponseHeader(`response header ${name} holds invalid characters`);
-    if (RESERVED.has(name.toLowerCase())) continue;
+    if (RESERVED.has(lower)) continue;
     head += `${name}: ${value}\r\n`;
   }
   head += `date: ${httpDate()}\r\n`;
