@@ -82,25 +82,36 @@ export class Invoker {
     inflight.start(fn.key);
     const controller = new Cancellation();
     const overall = options.overallTimeoutMs;
-    const overallTimer =
-      overall === undefined
-        ? undefined
-        : setTimeout(() => controller.abort(new InvokeTimeout(overall)), overall);
     const waitDeadline = overall === undefined ? Infinity : clock.now() + overall;
+    // One timer at a time, as each costs an allocation and a list insert per request: while waiting for a
+    // slot, the overall bound; while an instance runs the request, whichever of its run time and the overall
+    // bound ends first.
+    let timer: NodeJS.Timeout | undefined;
+    const abortAfter = (ms: number, timeoutMs: number) => {
+      clearTimeout(timer);
+      timer = setTimeout(() => controller.abort(new InvokeTimeout(timeoutMs)), ms);
+    };
     let exclude: Set<string> | undefined;
     let lastProblem = "";
     try {
       for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-        const lease =
-          this.deps.activator.tryAcquireNow(fn, exclude) ??
-          (await this.acquire(fn, waitDeadline, exclude, controller));
+        let lease = this.deps.activator.tryAcquireNow(fn, exclude);
+        if (!lease) {
+          // A wait is bounded by the activator, and by the overall bound if there is one; never by the run
+          // time of an attempt before it.
+          clearTimeout(timer);
+          if (overall !== undefined) abortAfter(Math.max(0, waitDeadline - clock.now()), overall);
+          lease = await this.acquire(fn, waitDeadline, exclude, controller);
+        }
         const { instance } = lease;
+        const now = clock.now();
         const runMs = options.timeoutMs + (options.graceMs ?? 0);
-        const runTimer = setTimeout(() => controller.abort(new InvokeTimeout(options.timeoutMs)), runMs);
+        if (waitDeadline - now < runMs) abortAfter(Math.max(0, waitDeadline - now), overall!);
+        else abortAfter(runMs, options.timeoutMs);
         const request: InvokeRequest = {
           requestId: options.requestId,
           payload: options.payload,
-          deadlineMs: clock.now() + options.timeoutMs,
+          deadlineMs: now + options.timeoutMs,
           logType: options.logType,
           clientContext: options.clientContext,
           invokedArn: options.invokedArn,
@@ -134,7 +145,6 @@ export class Invoker {
           exclude ??= new Set();
           exclude.add(instance.record.id);
         } finally {
-          clearTimeout(runTimer);
           registry.release(lease.fn, instance);
         }
       }
@@ -142,7 +152,7 @@ export class Invoker {
         `no instance of ${fn.namespace}/${fn.name} took the request: ${lastProblem}`,
       );
     } finally {
-      clearTimeout(overallTimer);
+      clearTimeout(timer);
       inflight.end(fn.key);
       reserved.release(fn);
     }

@@ -192,6 +192,43 @@ describe("gateway HTTP edges", () => {
     await slow.stop();
   });
 
+  test("a Route's timeoutMilliseconds ends a call the function has not answered: 504", async () => {
+    const slow = await ScriptedAgent.start(() => undefined); // never answers
+    // The function may run 15 minutes; the Route allows 300 ms.
+    gw.store.upsert(functionResource(ns, "slow-route", { timeoutSeconds: 900 }));
+    await gw.addInstance(ns, "slow-route", { url: slow.url });
+    gw.store.upsert(
+      routeResource(ns, "bounded", {
+        path: `/${ns}/bounded`,
+        function: { name: "slow-route" },
+        timeoutMilliseconds: 300,
+      }),
+    );
+    // Far above 300 ms, far below the function's timeout: only the Route's bound can answer within it.
+    const res = await call(`${gw.url}/${ns}/bounded`, { headersTimeout: 10_000 });
+    assert.equal(res.status, 504);
+    assert.deepEqual(res.json(), { message: "Endpoint request timed out" });
+    assert.equal(slow.calls.length, 1, "the function was called");
+    gw.store.delete("Route", ns, "bounded");
+    await slow.stop();
+  });
+
+  test("a Route's timeoutMilliseconds also bounds the wait for an instance: 504", async () => {
+    // No instance ever becomes ready; the activator alone would hold the request for a minute.
+    gw.store.upsert(functionResource(ns, "never-ready"));
+    gw.store.upsert(
+      routeResource(ns, "waiting", {
+        path: `/${ns}/waiting`,
+        function: { name: "never-ready" },
+        timeoutMilliseconds: 300,
+      }),
+    );
+    const res = await call(`${gw.url}/${ns}/waiting`, { headersTimeout: 10_000 });
+    assert.equal(res.status, 504);
+    assert.deepEqual(res.json(), { message: "Endpoint request timed out" });
+    gw.store.delete("Route", ns, "waiting");
+  });
+
   test("reserved concurrency: a function at its cap gets 429 at once", async () => {
     const gate: Array<() => void> = [];
     const held = await ScriptedAgent.start((_call, res) => {
