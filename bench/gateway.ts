@@ -3,7 +3,13 @@
 // the gateway with an API key, a usage plan and a route rate limit on. Same client (wrk, 100-byte JSON POST),
 // same machine, same run: 50 connections for throughput, 1 connection for unloaded latency, one process each
 // and then N workers each. Prints req/s, p50, p99, CPU time per request of the measured process and the
-// ratios the goals are stated in. BENCH_SECONDS, BENCH_SINGLE_SECONDS, BENCH_WORKERS shorten or change it.
+// ratios the goals are stated in. BENCH_SECONDS, BENCH_SINGLE_SECONDS, BENCH_ROUNDS, BENCH_WORKERS shorten or
+// change it.
+//
+// The targets being compared run side by side and are measured in interleaved rounds (nginx, Kappa, Kappa with
+// auth, then again in a rotated order), and each ratio is the median of the per-round ratios: on a shared
+// machine the host's steal time swings by tens of percent from one minute to the next, and one long run per
+// target after another let whichever target drew a quiet minute win.
 //
 // Each server is its own process so the client, the proxy and the upstream never share an event loop.
 // Roles: `tsx bench/gateway.ts upstream` and `tsx bench/gateway.ts gateway <json>` are started by the main role.
@@ -21,6 +27,8 @@ const DURATION_S = Number(process.env.BENCH_SECONDS ?? 6);
 /** the unloaded runs (one connection: latency without queueing, Little's law aside) */
 const SINGLE_DURATION_S = Number(process.env.BENCH_SINGLE_SECONDS ?? 3);
 const CONNECTIONS = 50;
+/** each target's run is split into this many rounds, interleaved with the other targets' */
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
 const WORKER_COUNTS = [...new Set([1, Number(process.env.BENCH_WORKERS ?? availableParallelism())])];
 const BODY = JSON.stringify({ id: 1, name: "benchmark", items: [1, 2, 3], note: "x".repeat(40) }).padEnd(
   100,
@@ -142,6 +150,26 @@ interface Result {
   cpuUsPerRequest: number;
   /** percent of the machine's CPU time the host took (steal) during the run */
   stealPercent?: number;
+  /** each round's req/s and p50, in round order, for ratios taken round by round */
+  rounds: Array<{ rps: number; p50ms: number }>;
+}
+
+/** A server under test, measured by wrk at `url`; `pid` is the process tree whose CPU time is counted. */
+interface Target {
+  name: string;
+  url: string;
+  headers: Record<string, string>;
+  pid: number;
+}
+
+interface Run {
+  requests: number;
+  rps: number;
+  p50ms: number;
+  p99ms: number;
+  errors: number;
+  cpuUs: number;
+  stealPercent: number | undefined;
 }
 
 /** utime + stime of a process and all its descendants, in clock ticks (/proc, Linux). */
@@ -183,42 +211,23 @@ function startRole(args: string[]): Promise<{ child: ChildProcess; line: string 
   });
 }
 
-function wrk(
-  name: string,
-  url: string,
-  headers: Record<string, string>,
-  dir: string,
-  measuredPid: number,
-  connections = CONNECTIONS,
-): Result {
-  const script = join(dir, `${name}.lua`);
-  const headerLines = Object.entries({ "Content-Type": "application/json", ...headers })
+function wrkScript(target: Target, dir: string): string {
+  const script = join(dir, `${target.name.replace(/\W+/g, "-")}.lua`);
+  const headerLines = Object.entries({ "Content-Type": "application/json", ...target.headers })
     .map(([k, v]) => `wrk.headers[${JSON.stringify(k)}] = ${JSON.stringify(v)}`)
     .join("\n");
   writeFileSync(script, `wrk.method = "POST"\nwrk.body = ${JSON.stringify(BODY)}\n${headerLines}\n`);
-  // A short warm-up so JIT and keep-alive pools are settled before measuring.
-  const single = connections === 1;
-  spawnSync("wrk", ["-t1", `-c${connections}`, single ? "-d1s" : "-d2s", "-s", script, url], {
-    encoding: "utf8",
-  });
-  const cpuBefore = treeCpuTicks(measuredPid);
+  return script;
+}
+
+/** One wrk run against a target: its req/s, latency and the CPU its process tree spent meanwhile. */
+function runOnce(target: Target, script: string, connections: number, seconds: number): Run {
+  const cpuBefore = treeCpuTicks(target.pid);
   const hostBefore = cpuTimes();
-  const run = spawnSync(
-    "wrk",
-    [
-      "-t1",
-      `-c${connections}`,
-      `-d${single ? SINGLE_DURATION_S : DURATION_S}s`,
-      "--latency",
-      "-s",
-      script,
-      url,
-    ],
-    { encoding: "utf8" },
-  );
-  const cpuUs = (treeCpuTicks(measuredPid) - cpuBefore) * TICK_US;
+  const args = ["-t1", `-c${connections}`, `-d${seconds}s`, "--latency", "-s", script, target.url];
+  const out = spawnSync("wrk", args, { encoding: "utf8" }).stdout;
+  const cpuUs = (treeCpuTicks(target.pid) - cpuBefore) * TICK_US;
   const stealPercent = stealPercentSince(hostBefore);
-  const out = run.stdout;
   const requests = Number(/(\d+) requests in/.exec(out)?.[1] ?? 0);
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? 0);
   const percentile = (p: string) =>
@@ -226,17 +235,49 @@ function wrk(
   const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0);
   const socketErrors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
   const errors = non2xx + (socketErrors ? socketErrors.slice(1).reduce((a, b) => a + Number(b), 0) : 0);
-  const cpuUsPerRequest = requests > 0 ? cpuUs / requests : 0;
-  return {
-    name,
-    connections,
-    rps,
-    p50ms: percentile("50"),
-    p99ms: percentile("99"),
-    errors,
-    cpuUsPerRequest,
-    stealPercent,
-  };
+  return { requests, rps, p50ms: percentile("50"), p99ms: percentile("99"), errors, cpuUs, stealPercent };
+}
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+/**
+ * Every target warmed up (JIT, keep-alive pools), then `seconds` each, split into ROUNDS rounds that take the
+ * targets in turn, starting one later each round.
+ */
+function measureRounds(targets: Target[], dir: string, connections: number, seconds: number): Result[] {
+  const scripts = targets.map((target) => wrkScript(target, dir));
+  const warmUp = connections === 1 ? "-d1s" : "-d2s";
+  targets.forEach((target, i) =>
+    spawnSync("wrk", ["-t1", `-c${connections}`, warmUp, "-s", scripts[i]!, target.url]),
+  );
+  const roundSeconds = Math.max(1, Math.round(seconds / ROUNDS));
+  const runs: Run[][] = targets.map(() => []);
+  for (let round = 0; round < ROUNDS; round++) {
+    for (let k = 0; k < targets.length; k++) {
+      const i = (k + round) % targets.length;
+      runs[i]!.push(runOnce(targets[i]!, scripts[i]!, connections, roundSeconds));
+    }
+  }
+  return targets.map((target, i) => {
+    const own = runs[i]!;
+    const requests = own.reduce((sum, r) => sum + r.requests, 0);
+    const steal = own.map((r) => r.stealPercent).filter((p): p is number => p !== undefined);
+    return {
+      name: target.name,
+      connections,
+      rps: median(own.map((r) => r.rps)),
+      p50ms: median(own.map((r) => r.p50ms)),
+      p99ms: median(own.map((r) => r.p99ms)),
+      errors: own.reduce((sum, r) => sum + r.errors, 0),
+      cpuUsPerRequest: requests > 0 ? own.reduce((sum, r) => sum + r.cpuUs, 0) / requests : 0,
+      stealPercent: steal.length ? steal.reduce((a, b) => a + b, 0) / steal.length : undefined,
+      rounds: own.map((r) => ({ rps: r.rps, p50ms: r.p50ms })),
+    };
+  });
 }
 
 function toMs(value: string): number {
@@ -292,35 +333,35 @@ async function main(): Promise<void> {
     const upstreamUrl = `http://127.0.0.1:${upstreamPort}`;
 
     const results: Result[] = [];
-    // Each target: the loaded run (50 connections) and, for the single-process setups, an unloaded one
-    // (1 connection), where added latency is not hidden by queueing.
-    const measure = (
-      name: string,
-      url: string,
-      headers: Record<string, string>,
-      pid: number,
-      single: boolean,
-    ) => {
-      results.push(wrk(name, url, headers, dir, pid));
-      if (single) results.push(wrk(name, url, headers, dir, pid, 1));
+    const direct: Target = {
+      name: "direct",
+      url: `${upstreamUrl}/invoke`,
+      headers: {},
+      pid: up.child.pid!,
     };
-    measure("direct", `${upstreamUrl}/invoke`, {}, up.child.pid!, true);
 
     const nginxBin = ["/usr/sbin/nginx", "nginx"].find((bin) => !spawnSync(bin, ["-v"]).error);
     if (!nginxBin) console.log("nginx not installed (apt-get install -y nginx): skipping the nginx baseline");
     // Same worker count on both sides: one process each, then (BENCH_WORKERS, default the core count) nginx
-    // workers against node:cluster workers.
+    // workers against node:cluster workers. The servers of one worker count run side by side.
     for (const workers of WORKER_COUNTS) {
       const suffix = workers === 1 ? "" : ` x${workers}`;
+      const targets: Target[] = workers === 1 ? [direct] : [];
+      const running: ChildProcess[] = [];
       if (nginxBin) {
         const nginxPort = await freePort();
         const conf = join(dir, `nginx-${workers}.conf`);
         writeFileSync(conf, nginxConfig(dir, nginxPort, upstreamPort, workers));
         const nginx = spawn(nginxBin, ["-c", conf, "-p", dir], { stdio: "inherit" });
         children.push(nginx);
+        running.push(nginx);
         await new Promise((r) => setTimeout(r, 500));
-        measure(`nginx${suffix}`, `http://127.0.0.1:${nginxPort}/invoke`, {}, nginx.pid!, workers === 1);
-        nginx.kill("SIGTERM");
+        targets.push({
+          name: `nginx${suffix}`,
+          url: `http://127.0.0.1:${nginxPort}/invoke`,
+          headers: {},
+          pid: nginx.pid!,
+        });
       }
       for (const auth of [false, true]) {
         const gw = await startRole([
@@ -329,13 +370,21 @@ async function main(): Promise<void> {
         ]).catch(() => undefined);
         if (!gw) continue;
         children.push(gw.child);
+        running.push(gw.child);
         const [, port, ...rest] = gw.line.split(" ");
-        const headers = JSON.parse(rest.join(" ") || "{}") as Record<string, string>;
-        const name = `${auth ? "kappa+key+ratelimit" : "kappa"}${suffix}`;
-        const path = auth ? "/bench/noop" : "/function/bench/noop";
-        measure(name, `http://127.0.0.1:${port}${path}`, headers, gw.child.pid!, workers === 1);
-        gw.child.kill("SIGTERM");
-        await new Promise((resolve) => gw.child.once("exit", resolve));
+        targets.push({
+          name: `${auth ? "kappa+key+ratelimit" : "kappa"}${suffix}`,
+          url: `http://127.0.0.1:${port}${auth ? "/bench/noop" : "/function/bench/noop"}`,
+          headers: JSON.parse(rest.join(" ") || "{}") as Record<string, string>,
+          pid: gw.child.pid!,
+        });
+      }
+      results.push(...measureRounds(targets, dir, CONNECTIONS, DURATION_S));
+      // Unloaded latency (1 connection), for one process each, where added latency is not hidden by queueing.
+      if (workers === 1) results.push(...measureRounds(targets, dir, 1, SINGLE_DURATION_S));
+      for (const child of running) {
+        child.kill("SIGTERM");
+        if (child.exitCode === null) await new Promise((resolve) => child.once("exit", resolve));
       }
     }
     report(results);
@@ -351,7 +400,8 @@ function report(results: Result[]): void {
     results.find((r) => r.name === name && r.connections === connections);
   console.log(
     `\n${Buffer.byteLength(BODY)}-byte JSON POST, wrk -t1; ${CONNECTIONS} connections for ${DURATION_S}s, ` +
-      `1 connection for ${SINGLE_DURATION_S}s; cpu = CPU time of the measured process tree per request`,
+      `1 connection for ${SINGLE_DURATION_S}s, each in ${ROUNDS} interleaved rounds (req/s, p50, p99: median ` +
+      `of the rounds); cpu = CPU time of the measured process tree per request`,
   );
   console.log(
     `load average: ${loadavg()
@@ -368,17 +418,48 @@ function report(results: Result[]): void {
     );
   }
   console.log("\ngoals: kappa >= 70% of nginx's req/s at the same worker count; < 1 ms added p50");
+  console.log("(each figure is the median of the rounds' own figures, every round in brackets)");
   for (const r of results.filter((x) => x.name.startsWith("kappa"))) {
     const suffix = / x\d+$/.exec(r.name)?.[0] ?? "";
     const nginx = find(`nginx${suffix}`, r.connections);
     const direct = find("direct", r.connections);
     const parts = [`${r.name} (${r.connections} conn):`];
-    if (nginx && r.connections === CONNECTIONS)
-      parts.push(`${((100 * r.rps) / nginx.rps).toFixed(0)}% of ${nginx.name} req/s;`);
-    if (direct) parts.push(`p50 +${(r.p50ms - direct.p50ms).toFixed(2)} ms vs direct;`);
-    if (nginx) parts.push(`p50 +${(r.p50ms - nginx.p50ms).toFixed(2)} ms vs ${nginx.name}`);
+    if (nginx && r.connections === CONNECTIONS) {
+      const ratios = pairwise(r, nginx, (own, base) => (100 * own.rps) / base.rps);
+      parts.push(`${summary(ratios, "%", 0)} of ${nginx.name} req/s;`);
+    }
+    if (direct)
+      parts.push(
+        `p50 ${summary(
+          pairwise(r, direct, (own, base) => own.p50ms - base.p50ms),
+          " ms",
+          2,
+          true,
+        )} vs direct;`,
+      );
+    if (nginx)
+      parts.push(
+        `p50 ${summary(
+          pairwise(r, nginx, (own, base) => own.p50ms - base.p50ms),
+          " ms",
+          2,
+          true,
+        )} vs ${nginx.name}`,
+      );
     console.log(parts.join(" "));
   }
+}
+
+type Round = Result["rounds"][number];
+
+/** A figure taken round by round: each round of `own` against the same round of `base`, measured seconds apart. */
+function pairwise(own: Result, base: Result, figure: (own: Round, base: Round) => number): number[] {
+  return own.rounds.slice(0, base.rounds.length).map((round, i) => figure(round, base.rounds[i]!));
+}
+
+function summary(values: number[], unit: string, digits: number, signed = false): string {
+  const show = (v: number) => `${signed && v >= 0 ? "+" : ""}${v.toFixed(digits)}${unit}`;
+  return `${show(median(values))} [${values.map(show).join(", ")}]`;
 }
 
 const role = process.argv[2];
