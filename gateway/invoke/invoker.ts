@@ -83,9 +83,8 @@ export class Invoker {
     const controller = new Cancellation();
     const overall = options.overallTimeoutMs;
     const waitDeadline = overall === undefined ? Infinity : clock.now() + overall;
-    // One timer at a time, as each costs an allocation and a list insert per request: while waiting for a
-    // slot, the overall bound; while an instance runs the request, whichever of its run time and the overall
-    // bound ends first.
+    // At most one timer, as each costs an allocation and a list insert per request: while an instance runs
+    // the request, whichever of its run time and the overall bound ends first.
     let timer: NodeJS.Timeout | undefined;
     const abortAfter = (ms: number, timeoutMs: number) => {
       clearTimeout(timer);
@@ -97,10 +96,9 @@ export class Invoker {
       for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
         let lease = this.deps.activator.tryAcquireNow(fn, exclude);
         if (!lease) {
-          // A wait is bounded by the activator, and by the overall bound if there is one; never by the run
-          // time of an attempt before it.
+          // The activator bounds a wait itself, by its longest wait and by the overall bound (waitDeadline):
+          // a timer here would race its answer. Nor may the run time of an attempt before it end the wait.
           clearTimeout(timer);
-          if (overall !== undefined) abortAfter(Math.max(0, waitDeadline - clock.now()), overall);
           lease = await this.acquire(fn, waitDeadline, exclude, controller);
         }
         const { instance } = lease;

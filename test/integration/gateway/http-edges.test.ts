@@ -213,7 +213,7 @@ describe("gateway HTTP edges", () => {
     await slow.stop();
   });
 
-  test("a Route's timeoutMilliseconds also bounds the wait for an instance: 504", async () => {
+  test("a Route's timeoutMilliseconds also bounds the wait for an instance: 503 from the activator", async () => {
     // No instance ever becomes ready; the activator alone would hold the request for a minute.
     gw.store.upsert(functionResource(ns, "never-ready"));
     gw.store.upsert(
@@ -224,8 +224,9 @@ describe("gateway HTTP edges", () => {
       }),
     );
     const res = await call(`${gw.url}/${ns}/waiting`, { headersTimeout: 10_000 });
-    assert.equal(res.status, 504);
-    assert.deepEqual(res.json(), { message: "Endpoint request timed out" });
+    assert.equal(res.status, 503);
+    assert.deepEqual(res.json(), { message: "Service Unavailable" });
+    assert.equal(res.headers["retry-after"], "1");
     gw.store.delete("Route", ns, "waiting");
   });
 
