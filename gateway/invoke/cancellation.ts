@@ -1,6 +1,7 @@
 // A one-shot cancellation for one invocation: what AbortController does for the invoke path, without an
 // EventTarget, an AbortSignal and listener registration per request (measurable on the hot path). It holds at
-// most one listener, which is all the invoke path needs: waiting for a slot and calling the agent never overlap.
+// most one listener, which is all the invoke path needs: only the call to an agent listens (the activator bounds
+// the wait for a slot itself).
 export class Cancellation {
   reason: Error | undefined;
   private listener: ((reason: Error) => void) | undefined;

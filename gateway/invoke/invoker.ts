@@ -2,7 +2,7 @@
 // authorizers: admit under reserved concurrency, take a slot (now, or through the activator), call the agent,
 // and on a refusal (429 InstanceBusy, 503 NotReady) or a dead connection try another instance, bounded.
 import { randomUUID } from "node:crypto";
-import type { Activator, Lease } from "../activator/activator.js";
+import type { Activator } from "../activator/activator.js";
 import type { Clock } from "../clock.js";
 import type { FunctionCatalog, FunctionSettings } from "../functions.js";
 import { SYNC_PAYLOAD_LIMIT_BYTES } from "../functions.js";
@@ -83,29 +83,24 @@ export class Invoker {
     const controller = new Cancellation();
     const overall = options.overallTimeoutMs;
     const waitDeadline = overall === undefined ? Infinity : clock.now() + overall;
-    // At most one timer, as each costs an allocation and a list insert per request: while an instance runs
-    // the request, whichever of its run time and the overall bound ends first.
-    let timer: NodeJS.Timeout | undefined;
-    const abortAfter = (ms: number, timeoutMs: number) => {
-      clearTimeout(timer);
-      timer = setTimeout(() => controller.abort(new InvokeTimeout(timeoutMs)), ms);
-    };
     let exclude: Set<string> | undefined;
     let lastProblem = "";
     try {
       for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-        let lease = this.deps.activator.tryAcquireNow(fn, exclude);
-        if (!lease) {
-          // The activator bounds a wait itself, by its longest wait and by the overall bound (waitDeadline):
-          // a timer here would race its answer. Nor may the run time of an attempt before it end the wait.
-          clearTimeout(timer);
-          lease = await this.acquire(fn, waitDeadline, exclude, controller);
-        }
+        const lease =
+          this.deps.activator.tryAcquireNow(fn, exclude) ??
+          // The activator bounds a wait itself: by its longest wait and by the overall bound.
+          (await this.deps.activator.acquire(fn, waitDeadline, exclude));
         const { instance } = lease;
         const now = clock.now();
         const runMs = options.timeoutMs + (options.graceMs ?? 0);
-        if (waitDeadline - now < runMs) abortAfter(Math.max(0, waitDeadline - now), overall!);
-        else abortAfter(runMs, options.timeoutMs);
+        // One timer per attempt (each costs an allocation and a list insert): whichever of the run time and
+        // the overall bound ends first.
+        const overallFirst = waitDeadline - now < runMs;
+        const timer = setTimeout(
+          () => controller.abort(new InvokeTimeout(overallFirst ? overall! : options.timeoutMs)),
+          overallFirst ? Math.max(0, waitDeadline - now) : runMs,
+        );
         const request: InvokeRequest = {
           requestId: options.requestId,
           payload: options.payload,
@@ -143,6 +138,7 @@ export class Invoker {
           exclude ??= new Set();
           exclude.add(instance.record.id);
         } finally {
+          clearTimeout(timer);
           registry.release(lease.fn, instance);
         }
       }
@@ -150,41 +146,9 @@ export class Invoker {
         `no instance of ${fn.namespace}/${fn.name} took the request: ${lastProblem}`,
       );
     } finally {
-      clearTimeout(timer);
       inflight.end(fn.key);
       reserved.release(fn);
     }
-  }
-
-  /** A lease from the activator, or the abort reason once the deadline passes; a late lease is handed back. */
-  private acquire(
-    fn: FunctionSettings,
-    deadline: number,
-    exclude: ReadonlySet<string> | undefined,
-    signal: Cancellation,
-  ): Promise<Lease> {
-    if (signal.reason) return Promise.reject(signal.reason);
-    const { activator, registry } = this.deps;
-    return new Promise<Lease>((resolve, reject) => {
-      let settled = false;
-      signal.onAbort((reason) => {
-        settled = true;
-        reject(reason);
-      });
-      activator.acquire(fn, deadline, exclude).then(
-        (lease) => {
-          signal.clearListener();
-          if (settled) registry.release(lease.fn, lease.instance);
-          else resolve(lease);
-          settled = true;
-        },
-        (error: unknown) => {
-          signal.clearListener();
-          if (!settled) reject(error as Error);
-          settled = true;
-        },
-      );
-    });
   }
 }
 
