@@ -168,13 +168,7 @@ function trimmedSlice(text: string, start: number, end: number): string {
   return text.slice(start, end);
 }
 
-function trimOws(text: string): string {
-  let start = 0;
-  let end = text.length;
-  while (start < end && (text.charCodeAt(start) === 32 || text.charCodeAt(start) === 9)) start++;
-  while (end > start && (text.charCodeAt(end - 1) === 32 || text.charCodeAt(end - 1) === 9)) end--;
-  return start === 0 && end === text.length ? text : text.slice(start, end);
-}
+const trimOws = (text: string): string => trimmedSlice(text, 0, text.length);
 
 /** As node:http builds IncomingMessage.headers: see SINGLE_VALUED; set-cookie a list; cookie joined by "; ". */
 function addHeader(headers: IncomingHttpHeaders, lower: string, value: string): void {
