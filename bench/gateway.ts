@@ -428,24 +428,15 @@ function report(results: Result[]): void {
       const ratios = pairwise(r, nginx, (own, base) => (100 * own.rps) / base.rps);
       parts.push(`${summary(ratios, "%", 0)} of ${nginx.name} req/s;`);
     }
-    if (direct)
-      parts.push(
-        `p50 ${summary(
-          pairwise(r, direct, (own, base) => own.p50ms - base.p50ms),
-          " ms",
-          2,
-          true,
-        )} vs direct;`,
+    const addedP50 = (base: Result) =>
+      summary(
+        pairwise(r, base, (own, other) => own.p50ms - other.p50ms),
+        " ms",
+        2,
+        true,
       );
-    if (nginx)
-      parts.push(
-        `p50 ${summary(
-          pairwise(r, nginx, (own, base) => own.p50ms - base.p50ms),
-          " ms",
-          2,
-          true,
-        )} vs ${nginx.name}`,
-      );
+    if (direct) parts.push(`p50 ${addedP50(direct)} vs direct;`);
+    if (nginx) parts.push(`p50 ${addedP50(nginx)} vs ${nginx.name}`);
     console.log(parts.join(" "));
   }
 }
