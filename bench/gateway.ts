@@ -148,18 +148,26 @@ interface Result {
   errors: number;
   /** CPU time (user + system) of the measured process tree per request, in microseconds */
   cpuUsPerRequest: number;
+  /** that CPU time over the wall time: 100% is one core kept busy the whole run */
+  busyPercent: number;
+  /** CPU time of the upstream (the stand-in agent) per request, for the targets that call it */
+  upstreamUsPerRequest?: number;
   /** percent of the machine's CPU time the host took (steal) during the run */
   stealPercent?: number;
   /** each round's req/s and p50, in round order, for ratios taken round by round */
   rounds: Array<{ rps: number; p50ms: number }>;
 }
 
-/** A server under test, measured by wrk at `url`; `pid` is the process tree whose CPU time is counted. */
+/**
+ * A server under test, measured by wrk at `url`; `pid` is the process tree whose CPU time is counted, and
+ * `upstreamPid` the upstream it calls (none for the upstream itself).
+ */
 interface Target {
   name: string;
   url: string;
   headers: Record<string, string>;
   pid: number;
+  upstreamPid?: number;
 }
 
 interface Run {
@@ -169,6 +177,8 @@ interface Run {
   p99ms: number;
   errors: number;
   cpuUs: number;
+  upstreamCpuUs: number | undefined;
+  wallUs: number;
   stealPercent: number | undefined;
 }
 
@@ -222,11 +232,17 @@ function wrkScript(target: Target, dir: string): string {
 
 /** One wrk run against a target: its req/s, latency and the CPU its process tree spent meanwhile. */
 function runOnce(target: Target, script: string, connections: number, seconds: number): Run {
+  const upstreamTicks = () => (target.upstreamPid === undefined ? 0 : treeCpuTicks(target.upstreamPid));
   const cpuBefore = treeCpuTicks(target.pid);
+  const upstreamBefore = upstreamTicks();
   const hostBefore = cpuTimes();
+  const started = performance.now();
   const args = ["-t1", `-c${connections}`, `-d${seconds}s`, "--latency", "-s", script, target.url];
   const out = spawnSync("wrk", args, { encoding: "utf8" }).stdout;
+  const wallUs = (performance.now() - started) * 1000;
   const cpuUs = (treeCpuTicks(target.pid) - cpuBefore) * TICK_US;
+  const upstreamCpuUs =
+    target.upstreamPid === undefined ? undefined : (upstreamTicks() - upstreamBefore) * TICK_US;
   const stealPercent = stealPercentSince(hostBefore);
   const requests = Number(/(\d+) requests in/.exec(out)?.[1] ?? 0);
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? 0);
@@ -235,7 +251,17 @@ function runOnce(target: Target, script: string, connections: number, seconds: n
   const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0);
   const socketErrors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
   const errors = non2xx + (socketErrors ? socketErrors.slice(1).reduce((a, b) => a + Number(b), 0) : 0);
-  return { requests, rps, p50ms: percentile("50"), p99ms: percentile("99"), errors, cpuUs, stealPercent };
+  return {
+    requests,
+    rps,
+    p50ms: percentile("50"),
+    p99ms: percentile("99"),
+    errors,
+    cpuUs,
+    upstreamCpuUs,
+    wallUs,
+    stealPercent,
+  };
 }
 
 const median = (values: number[]): number => {
@@ -266,6 +292,8 @@ function measureRounds(targets: Target[], dir: string, connections: number, seco
     const own = runs[i]!;
     const requests = own.reduce((sum, r) => sum + r.requests, 0);
     const steal = own.map((r) => r.stealPercent).filter((p): p is number => p !== undefined);
+    const cpuUs = own.reduce((sum, r) => sum + r.cpuUs, 0);
+    const upstreamUs = own.reduce((sum, r) => sum + (r.upstreamCpuUs ?? 0), 0);
     return {
       name: target.name,
       connections,
@@ -273,7 +301,10 @@ function measureRounds(targets: Target[], dir: string, connections: number, seco
       p50ms: median(own.map((r) => r.p50ms)),
       p99ms: median(own.map((r) => r.p99ms)),
       errors: own.reduce((sum, r) => sum + r.errors, 0),
-      cpuUsPerRequest: requests > 0 ? own.reduce((sum, r) => sum + r.cpuUs, 0) / requests : 0,
+      cpuUsPerRequest: requests > 0 ? cpuUs / requests : 0,
+      busyPercent: (100 * cpuUs) / own.reduce((sum, r) => sum + r.wallUs, 0),
+      upstreamUsPerRequest:
+        target.upstreamPid === undefined || requests === 0 ? undefined : upstreamUs / requests,
       stealPercent: steal.length ? steal.reduce((a, b) => a + b, 0) / steal.length : undefined,
       rounds: own.map((r) => ({ rps: r.rps, p50ms: r.p50ms })),
     };
@@ -361,6 +392,7 @@ async function main(): Promise<void> {
           url: `http://127.0.0.1:${nginxPort}/invoke`,
           headers: {},
           pid: nginx.pid!,
+          upstreamPid: up.child.pid!,
         });
       }
       for (const auth of [false, true]) {
@@ -377,6 +409,7 @@ async function main(): Promise<void> {
           url: `http://127.0.0.1:${port}${auth ? "/bench/noop" : "/function/bench/noop"}`,
           headers: JSON.parse(rest.join(" ") || "{}") as Record<string, string>,
           pid: gw.child.pid!,
+          upstreamPid: up.child.pid!,
         });
       }
       results.push(...measureRounds(targets, dir, CONNECTIONS, DURATION_S));
@@ -401,19 +434,24 @@ function report(results: Result[]): void {
   console.log(
     `\n${Buffer.byteLength(BODY)}-byte JSON POST, wrk -t1; ${CONNECTIONS} connections for ${DURATION_S}s, ` +
       `1 connection for ${SINGLE_DURATION_S}s, each in ${ROUNDS} interleaved rounds (req/s, p50, p99: median ` +
-      `of the rounds); cpu = CPU time of the measured process tree per request`,
+      `of the rounds); cpu = CPU time of the measured process tree per request, busy = that CPU time over ` +
+      `the wall time (100% = one core busy throughout), upstream = the stand-in agent's CPU time per request`,
   );
   console.log(
     `load average: ${loadavg()
       .map((l) => l.toFixed(2))
       .join(" ")}`,
   );
-  console.log("name                     conns    req/s   p50 ms   p99 ms   cpu us/req   errors   steal");
+  console.log(
+    "name                     conns    req/s   p50 ms   p99 ms   cpu us/req   busy   upstream us/req   errors   steal",
+  );
   for (const r of results) {
+    const upstream = r.upstreamUsPerRequest === undefined ? "-" : r.upstreamUsPerRequest.toFixed(0);
     console.log(
       `${r.name.padEnd(24)} ${String(r.connections).padStart(5)} ${r.rps.toFixed(0).padStart(8)}   ` +
         `${r.p50ms.toFixed(2).padStart(6)}   ${r.p99ms.toFixed(2).padStart(6)}   ` +
-        `${r.cpuUsPerRequest.toFixed(0).padStart(10)}   ${String(r.errors).padEnd(6)}   ` +
+        `${r.cpuUsPerRequest.toFixed(0).padStart(10)}   ${`${r.busyPercent.toFixed(0)}%`.padStart(4)}   ` +
+        `${upstream.padStart(15)}   ${String(r.errors).padEnd(6)}   ` +
         `${r.stealPercent === undefined ? "n/a" : `${r.stealPercent.toFixed(0)}%`}`,
     );
   }
