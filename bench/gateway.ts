@@ -177,7 +177,8 @@ interface Run {
   p99ms: number;
   errors: number;
   cpuUs: number;
-  upstreamCpuUs: number | undefined;
+  /** 0 for a target that calls no upstream */
+  upstreamCpuUs: number;
   wallUs: number;
   stealPercent: number | undefined;
 }
@@ -241,8 +242,7 @@ function runOnce(target: Target, script: string, connections: number, seconds: n
   const out = spawnSync("wrk", args, { encoding: "utf8" }).stdout;
   const wallUs = (performance.now() - started) * 1000;
   const cpuUs = (treeCpuTicks(target.pid) - cpuBefore) * TICK_US;
-  const upstreamCpuUs =
-    target.upstreamPid === undefined ? undefined : (upstreamTicks() - upstreamBefore) * TICK_US;
+  const upstreamCpuUs = (upstreamTicks() - upstreamBefore) * TICK_US;
   const stealPercent = stealPercentSince(hostBefore);
   const requests = Number(/(\d+) requests in/.exec(out)?.[1] ?? 0);
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? 0);
@@ -293,7 +293,7 @@ function measureRounds(targets: Target[], dir: string, connections: number, seco
     const requests = own.reduce((sum, r) => sum + r.requests, 0);
     const steal = own.map((r) => r.stealPercent).filter((p): p is number => p !== undefined);
     const cpuUs = own.reduce((sum, r) => sum + r.cpuUs, 0);
-    const upstreamUs = own.reduce((sum, r) => sum + (r.upstreamCpuUs ?? 0), 0);
+    const upstreamUs = own.reduce((sum, r) => sum + r.upstreamCpuUs, 0);
     return {
       name: target.name,
       connections,
