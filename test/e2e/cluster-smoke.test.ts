@@ -5,6 +5,7 @@
 // resolve Service names.
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
+import { get } from "node:http";
 import { dirname, join } from "node:path";
 import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -29,10 +30,30 @@ let apps: k8s.AppsV1Api;
 let discovery: k8s.DiscoveryV1Api;
 let namespace: string;
 
-async function getJson(url: string): Promise<{ pod: string; path: string }> {
-  const response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
-  assert.equal(response.status, 200);
-  return (await response.json()) as { pod: string; path: string };
+/**
+ * GET on a connection of its own (no keep-alive). A poll that reaches the cluster IP before kube-proxy has
+ * written the Service's rules leaves the host by the default route, and whatever answers there stays on the
+ * other end of a kept-alive connection: every later poll would reuse it and never see the rules.
+ */
+function getJson(url: string): Promise<{ pod: string; path: string }> {
+  return new Promise((resolve, reject) => {
+    const request = get(url, { agent: false, timeout: 5_000 }, (response) => {
+      let text = "";
+      response.setEncoding("utf8");
+      response.on("data", (chunk: string) => (text += chunk));
+      response.on("error", reject);
+      response.on("end", () => {
+        try {
+          assert.equal(response.statusCode, 200, `${url} answered ${response.statusCode}: ${text}`);
+          resolve(JSON.parse(text) as { pod: string; path: string });
+        } catch (error) {
+          reject(error as Error);
+        }
+      });
+    });
+    request.on("timeout", () => request.destroy(new Error(`${url} did not answer within 5 s`)));
+    request.on("error", reject);
+  });
 }
 
 before(async () => {
