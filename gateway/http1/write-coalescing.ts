@@ -2,7 +2,7 @@
 // by one as each request reaches them. Under load one epoll wake hands the gateway many requests and replies;
 // writing each at once wakes the agent or the client on the other side once per write, and it then reads one
 // request per wake. Holding them to the end of the batch lets the receiver take several per wake: the gateway
-// spent ~20% less CPU per request, the agent's stand-in ~7% (docs/gateway.md "Fifth round"). Netty's
+// spent ~20% less CPU per request, the agent's stand-in ~7% (docs/gateway-performance.md "Fifth round"). Netty's
 // FlushConsolidationHandler makes the same trade.
 //
 // A held socket is corked, so every write on it keeps its order (later writes, end(), or a 100 Continue all
