@@ -46,6 +46,12 @@ export function runGatewayPrimary(options: GatewayClusterOptions): void {
     worker.on("message", (message: unknown) => {
       if (message === WORKER_READY_MESSAGE) ready.add(index);
     });
+    // A worker killed abruptly is still listed until its exit is noticed, and a metrics scrape in that window
+    // writes to its closed IPC channel: the EPIPE arrives here. Unhandled, it would end the primary and every
+    // other worker with it; the scrape fails (500) and the exit handler below restarts the worker.
+    worker.on("error", (error: Error) =>
+      logger.warn({ worker: index, err: error.message }, "could not reach a gateway worker"),
+    );
   };
   cluster.on("exit", (worker, code, signal) => {
     const index = indexOf.get(worker)!;
