@@ -24,13 +24,14 @@ export class ChunkedBody {
 
   /**
    * Consumes bytes from `data` starting at `at`; returns where the body ended in `data` (the next request starts
-   * there), -1 if it needs more bytes, or an error string.
+   * there), -1 if it needs more bytes, or an error string. `keep` turns the decoded parts kept into Buffers that
+   * outlive `data` (a copy, when `data` is about to be reused).
    */
-  feed(data: Buffer, at: number): number | string {
+  feed(data: Buffer, at: number, keep: (part: Buffer) => Buffer = (part) => part): number | string {
     while (at < data.length) {
       if (this.state > 0) {
         const take = Math.min(this.state, data.length - at);
-        this.parts.push(data.subarray(at, at + take));
+        this.parts.push(keep(data.subarray(at, at + take)));
         this.size += take;
         this.state -= take;
         at += take;

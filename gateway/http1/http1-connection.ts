@@ -1,13 +1,16 @@
-// One client connection of the function port: reads request heads and bodies off the socket, hands each
-// request to the handler as an Http1Exchange, and writes its response in one write. Requests are served one at a
-// time in arrival order (pipelined bytes wait in `pending`). No timers per request or connection: the server's
-// sweep (http1-server.ts) enforces the header, body and keep-alive timeouts from the times recorded here.
+// One client connection of the function port: takes request heads and bodies as the server reads them off the
+// socket (receive), hands each request to the handler as an Http1Exchange, and writes its response in one write.
+// Requests are served one at a time in arrival order (pipelined bytes wait in `pending`). No timers per request or
+// connection: the server's sweep (http1-server.ts) enforces the header, body and keep-alive timeouts from the
+// times recorded here. What arrives may be a view of the shared read buffer (shared-reads.ts): whatever is kept
+// past the call that delivered it is copied first (`keep`).
 import type { Socket } from "node:net";
 import { ChunkedBody } from "./chunked-body.js";
 import { Http1Exchange, type ExchangeOwner, type Http1Handler } from "./http1-exchange.js";
 import { NON_ASCII, TOKEN_CHARS } from "./http-syntax.js";
 import { parseRequestHead, parseRequestLine } from "./request-head.js";
 import { InvalidResponseHeader, hasNoBody, responseHead } from "./response-head.js";
+import { isSharedReadBuffer } from "./shared-reads.js";
 import { holdWrites, releaseWrites } from "./write-coalescing.js";
 
 export interface Http1Limits {
@@ -98,7 +101,6 @@ export class Http1Connection implements ExchangeOwner {
   ) {
     this.remoteAddress = socket.remoteAddress ?? "";
     socket.setNoDelay(true);
-    socket.on("data", (chunk: Buffer) => this.onData(chunk));
     socket.on("error", () => this.destroy());
     socket.on("close", () => this.destroy());
   }
@@ -149,7 +151,8 @@ export class Http1Connection implements ExchangeOwner {
     if (this.phase !== REQUEST) this.destroy();
   }
 
-  private onData(chunk: Buffer): void {
+  /** Bytes read off the socket: its own Buffer, or a view of the shared read buffer valid only during this call. */
+  receive(chunk: Buffer): void {
     if (this.phase === CLOSING || this.destroyed) return;
     if (this.current) {
       let rest: Buffer | undefined = chunk;
@@ -159,13 +162,15 @@ export class Http1Connection implements ExchangeOwner {
         this.bodyProgress();
       }
       if (rest) {
-        this.pending = this.pending ? Buffer.concat([this.pending, rest]) : rest;
+        this.pending = this.pending ? Buffer.concat([this.pending, rest]) : keep(rest);
         if (this.pending.length > UNREAD_BYTES) this.pause();
       }
       return;
     }
     this.pending = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
     this.next();
+    // What next() left for later must not be a view of the shared buffer.
+    if (this.pending) this.pending = keep(this.pending);
   }
 
   /** Starts the next request in `pending`, if its head is complete. */
@@ -221,7 +226,7 @@ export class Http1Connection implements ExchangeOwner {
   /** Takes body bytes from data[at...]; returns where the body ended in `data`, or -1 if it needs more. */
   private consumeBody(data: Buffer, at: number): number {
     if (this.chunked) {
-      const result = this.chunked.feed(data, at);
+      const result = this.chunked.feed(data, at, keep);
       if (typeof result === "string") {
         this.bodyError = result;
         return -1;
@@ -231,7 +236,7 @@ export class Http1Connection implements ExchangeOwner {
       return result;
     }
     const take = Math.min(this.bodyLeft, data.length - at);
-    this.parts.push(at === 0 && take === data.length ? data : data.subarray(at, at + take));
+    this.parts.push(keep(at === 0 && take === data.length ? data : data.subarray(at, at + take)));
     this.size += take;
     this.bodyLeft -= take;
     if (this.bodyLeft === 0) {
@@ -387,4 +392,9 @@ export class Http1Connection implements ExchangeOwner {
     this.paused = false;
     this.socket.resume();
   }
+}
+
+/** `bytes` as a Buffer that outlives the read that delivered it: a copy when it is a view of the shared buffer. */
+function keep(bytes: Buffer): Buffer {
+  return isSharedReadBuffer(bytes) ? Buffer.from(bytes) : bytes;
 }

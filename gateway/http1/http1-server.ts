@@ -5,6 +5,7 @@
 import { createServer, type Server } from "node:net";
 import type { AddressInfo } from "node:net";
 import { Http1Connection, type Http1Limits } from "./http1-connection.js";
+import { sharedReads } from "./shared-reads.js";
 import type { Http1Handler } from "./http1-exchange.js";
 
 export const DEFAULT_MAX_HEAD_BYTES = 16 * 1024;
@@ -14,11 +15,29 @@ export class Http1Server {
   private readonly connections = new Set<Http1Connection>();
   private readonly sweepTimer: NodeJS.Timeout;
 
-  constructor(handler: Http1Handler, limits: Omit<Http1Limits, "maxHeadBytes"> & { maxHeadBytes?: number }) {
+  constructor(
+    handler: Http1Handler,
+    limits: Omit<Http1Limits, "maxHeadBytes"> & { maxHeadBytes?: number },
+    /** false: every connection reads through its socket's own stream (shared-reads.ts), as where Node's differ */
+    options: { sharedReads?: boolean } = {},
+  ) {
     const resolved: Http1Limits = { maxHeadBytes: DEFAULT_MAX_HEAD_BYTES, ...limits };
-    this.server = createServer({ noDelay: true }, (socket) => {
-      const connection = new Http1Connection(socket, handler, resolved, (c) => this.connections.delete(c));
+    const useSharedReads = options.sharedReads ?? true;
+    // Paused on accept, so that nothing is read into the accepted socket's stream before shared reads take over.
+    this.server = createServer({ noDelay: true, pauseOnConnect: true }, (accepted) => {
+      let connection: Http1Connection | undefined = undefined;
+      const shared = useSharedReads
+        ? sharedReads(accepted, (bytes) => connection!.receive(bytes))
+        : undefined;
+      connection = new Http1Connection(shared ?? accepted, handler, resolved, (c) =>
+        this.connections.delete(c),
+      );
       this.connections.add(connection);
+      if (!shared) {
+        const own = connection;
+        accepted.on("data", (chunk: Buffer) => own.receive(chunk));
+        accepted.resume();
+      }
     });
     // Timeouts hold to within a quarter of the shortest one (at least every 50 ms, at most every second).
     const every = Math.max(50, Math.min(1_000, limits.headersTimeoutMs / 4, limits.bodyTimeoutMs / 4));
