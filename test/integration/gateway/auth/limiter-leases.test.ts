@@ -64,6 +64,17 @@ test("most requests under their limit are admitted without a Redis round trip", 
   await Promise.all([a.limiter.close(), b.limiter.close()]);
 });
 
+test("a busy replica's leases grow, so it asks Redis about once per lease period rather than per 256", async () => {
+  const prefix = uniquePrefix("lease-growth");
+  const a = replica(prefix, 1);
+  const limit = { perSecond: 1_000_000, burst: 1_000_000 };
+  const admitted = await drive(30_000, 20, async () => (await a.limiter.take("route:busy", limit)).allowed);
+  assert.equal(admitted, 30_000);
+  // Leases of a fixed MIN_LEASE (256) would take at least 30,000 / 256 = 118 calls.
+  assert.ok(a.calls() < 40, `${a.calls()} script calls for 30,000 admitted requests; want fewer than 40`);
+  await a.limiter.close();
+});
+
 test("usage plans (throttle + quota) admit locally too, and the quota is debited exactly", async () => {
   const prefix = uniquePrefix("lease-plan");
   const [a, b] = [replica(prefix), replica(prefix)];
