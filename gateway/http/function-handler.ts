@@ -5,6 +5,7 @@ import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import type { AsyncInvoker } from "../async/async-invoker.js";
 import type { Clock } from "../clock.js";
+import { eventIsAscii } from "../events/ascii-event.js";
 import { buildPayloadV1 } from "../events/payload-v1.js";
 import { buildPayloadV2 } from "../events/payload-v2.js";
 import { InvalidFunctionResponse, mapFunctionResponse } from "../events/response-mapping.js";
@@ -98,15 +99,15 @@ export function createFunctionHandler(options: FunctionHandlerOptions): Http1Han
   }
 
   /**
-   * The event as JSON text (sent as one string with the agent request's head, never copied into a Buffer), or
-   * 413 when it is larger than `maxBytes`.
+   * The event as JSON text (sent as one string with the agent request's head, never copied into a Buffer) and its
+   * UTF-8 length, or 413 when it is larger than `maxBytes`.
    */
   function buildEvent(
     exchange: Http1Exchange,
     request: RoutedRequest,
     body: Buffer,
     maxBytes: number,
-  ): string {
+  ): { json: string; bytes: number } {
     const input = {
       request,
       rawHeaders: exchange.rawHeaders,
@@ -116,9 +117,9 @@ export function createFunctionHandler(options: FunctionHandlerOptions): Http1Han
     const event =
       request.route.payloadFormatVersion === "1.0" ? buildPayloadV1(input) : buildPayloadV2(input);
     const json = JSON.stringify(event);
-    if (Buffer.byteLength(json, "utf8") > maxBytes)
-      throw new HttpError(413, "RequestTooLarge", "Request Entity Too Large");
-    return json;
+    const bytes = eventIsAscii(input, exchange.head.ascii) ? json.length : Buffer.byteLength(json, "utf8");
+    if (bytes > maxBytes) throw new HttpError(413, "RequestTooLarge", "Request Entity Too Large");
+    return { json, bytes };
   }
 
   async function enqueue(
@@ -130,8 +131,8 @@ export function createFunctionHandler(options: FunctionHandlerOptions): Http1Han
     if (!options.asyncInvoker) {
       throw new HttpError(501, "NotImplemented", "asynchronous invocation is not configured on this gateway");
     }
-    const payload = buildEvent(exchange, request, body, asyncLimits.maxBytes);
-    await options.asyncInvoker.enqueue(fn, payload, request.id);
+    const { json } = buildEvent(exchange, request, body, asyncLimits.maxBytes);
+    await options.asyncInvoker.enqueue(fn, json, request.id);
     respondJson(exchange, 202, { requestId: request.id }, [["apigw-requestid", request.id]]);
   }
 
@@ -147,12 +148,13 @@ export function createFunctionHandler(options: FunctionHandlerOptions): Http1Han
         else {
           const read = readBody(exchange, syncLimits);
           const body = read instanceof Promise ? await read : read;
-          const payload = buildEvent(exchange, request as RoutedRequest, body, syncLimits.maxBytes);
+          const event = buildEvent(exchange, request as RoutedRequest, body, syncLimits.maxBytes);
           let invoked;
           try {
             invoked = await options.invoker.invoke(result.fn, {
               requestId: request.id,
-              payload,
+              payload: event.json,
+              payloadBytes: event.bytes,
               timeoutMs: result.fn.timeoutMs,
               graceMs: AGENT_GRACE_MS,
               // A Route's integration timeout bounds the whole call, as API Gateway's does.

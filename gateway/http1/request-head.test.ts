@@ -118,3 +118,9 @@ describe("chunked body", () => {
     }
   });
 });
+
+test("a head is ASCII unless a header value holds a byte above 0x7f", () => {
+  assert.equal(parsed("GET /a?b=c HTTP/1.1\r\nHost: x\r\nUser-Agent: curl/8\r\n").ascii, true);
+  assert.equal(parsed("GET / HTTP/1.1\r\nHost: x\r\nX-Name: caf\u00e9\r\n").ascii, false);
+  assert.equal(parsed("GET / HTTP/1.1\r\nHost: x\r\nX-Name: \u00ff\r\n").ascii, false);
+});

@@ -5,7 +5,7 @@
 // unknown coding), and the connection is closed after the answer.
 import type { IncomingHttpHeaders } from "node:http";
 import { lowerCaseToken } from "./header-names.js";
-import { INVALID_FIELD_VALUE_CHAR, TOKEN } from "./http-syntax.js";
+import { INVALID_FIELD_VALUE_CHAR, NON_ASCII, TOKEN } from "./http-syntax.js";
 
 export interface RequestHead {
   method: string;
@@ -23,6 +23,8 @@ export interface RequestHead {
   close: boolean;
   /** Expect: 100-continue */
   expectContinue: boolean;
+  /** no byte of the head is above 0x7f (only header values may hold such bytes) */
+  ascii: boolean;
 }
 
 /** A head the server refuses: answered with `status` and the connection closed. */
@@ -148,7 +150,8 @@ export function parseRequestHead(head: string): RequestHead | HeadRejection {
     if (expect !== "100-continue") return { status: 417, reason: "unsupported expectation" };
     expectContinue = true;
   }
-  return { method, url, httpVersion, rawHeaders, headers, bodyLength, chunked, close, expectContinue };
+  const ascii = !NON_ASCII.test(head);
+  return { method, url, httpVersion, rawHeaders, headers, bodyLength, chunked, close, expectContinue, ascii };
 }
 
 function reject(reason: string): HeadRejection {

@@ -12,6 +12,8 @@ export interface InvokeRequest {
   requestId: string;
   /** the event: bytes, or a JSON string (the gateway's events), sent as UTF-8 */
   payload: Buffer | string;
+  /** the payload's UTF-8 length, when the caller knows it without scanning a string payload */
+  payloadBytes?: number;
   deadlineMs: number;
   logType?: "Tail";
   clientContext?: string;
@@ -47,7 +49,10 @@ export function callAgent(
 /** One POST /invoke (bytes, or a string to write as UTF-8), or what is wrong with a header it would carry. */
 function agentRequest(pool: AgentPool, request: InvokeRequest): Buffer | string | Error {
   const { payload } = request;
-  const length = typeof payload === "string" ? Buffer.byteLength(payload, "utf8") : payload.length;
+  const length =
+    typeof payload !== "string"
+      ? payload.length
+      : (request.payloadBytes ?? Buffer.byteLength(payload, "utf8"));
   let head =
     `POST /invoke HTTP/1.1\r\nhost: ${pool.hostHeader}\r\ncontent-type: application/json\r\n` +
     `content-length: ${length}\r\n${AgentHeaders.requestId}: ${request.requestId}\r\n` +

@@ -104,6 +104,7 @@ export class Invoker {
         const request: InvokeRequest = {
           requestId: options.requestId,
           payload: options.payload,
+          payloadBytes: options.payloadBytes,
           deadlineMs: now + options.timeoutMs,
           logType: options.logType,
           clientContext: options.clientContext,
