@@ -136,41 +136,94 @@ export function createFunctionHandler(options: FunctionHandlerOptions): Http1Han
     respondJson(exchange, 202, { requestId: request.id }, [["apigw-requestid", request.id]]);
   }
 
-  // One async function per request, awaiting only what has to wait (an auth stage that asks Redis, a body still
-  // arriving, the function): every further async layer costs a promise and a microtask hop per request.
-  async function serve(exchange: Http1Exchange, request: GatewayRequest, started: number): Promise<void> {
+  // A request goes from step to step synchronously while nothing has to wait (the pipeline decided locally, the
+  // body is in); a step that must wait (an auth stage asking Redis, a body still arriving) continues from its
+  // promise, and the function's answer comes back through a callback. No promise or microtask hop per request on
+  // the common path (docs/gateway-performance.md "Eighth round").
+  function serve(exchange: Http1Exchange, request: GatewayRequest, started: number): void {
     try {
-      if (!answerPreflight(exchange, request)) {
-        const run = pipeline.run(request);
-        const result = run instanceof Promise ? await run : run;
-        const route = result.route;
-        if (result.async) await enqueue(exchange, request as RoutedRequest, result.fn);
-        else {
-          const read = readBody(exchange, syncLimits);
-          const body = read instanceof Promise ? await read : read;
-          const event = buildEvent(exchange, request as RoutedRequest, body, syncLimits.maxBytes);
-          let invoked;
-          try {
-            invoked = await options.invoker.invoke(result.fn, {
-              requestId: request.id,
-              payload: event.json,
-              payloadBytes: event.bytes,
-              timeoutMs: result.fn.timeoutMs,
-              graceMs: AGENT_GRACE_MS,
-              // A Route's integration timeout bounds the whole call, as API Gateway's does.
-              overallTimeoutMs: route.routeRef ? route.timeoutMilliseconds : undefined,
-            });
-          } catch (error) {
-            throw httpInvokeError(error);
-          }
-          respondInvoked(exchange, request, result, invoked);
-        }
-      }
+      if (answerPreflight(exchange, request)) return finished(exchange, request, started);
+      const run = pipeline.run(request);
+      if (!(run instanceof Promise)) return routed(exchange, request as RoutedRequest, started, run);
+      run.then(
+        (result) => routed(exchange, request as RoutedRequest, started, result),
+        (error: unknown) => failed(exchange, request, started, error),
+      );
     } catch (error) {
-      if (!(error instanceof HttpError))
-        logger.error({ err: error, requestId: request.id }, "request failed");
-      respondError(exchange, error, request.id);
+      failed(exchange, request, started, error);
     }
+  }
+
+  function routed(
+    exchange: Http1Exchange,
+    request: RoutedRequest,
+    started: number,
+    result: PipelineResult,
+  ): void {
+    try {
+      if (result.async) {
+        enqueue(exchange, request, result.fn).then(
+          () => finished(exchange, request, started),
+          (error: unknown) => failed(exchange, request, started, error),
+        );
+        return;
+      }
+      const read = readBody(exchange, syncLimits);
+      if (!(read instanceof Promise)) return invoke(exchange, request, started, result, read);
+      read.then(
+        (body) => invoke(exchange, request, started, result, body),
+        (error: unknown) => failed(exchange, request, started, error),
+      );
+    } catch (error) {
+      failed(exchange, request, started, error);
+    }
+  }
+
+  function invoke(
+    exchange: Http1Exchange,
+    request: RoutedRequest,
+    started: number,
+    result: PipelineResult,
+    body: Buffer,
+  ): void {
+    try {
+      const event = buildEvent(exchange, request, body, syncLimits.maxBytes);
+      const route = result.route;
+      options.invoker.call(
+        result.fn,
+        {
+          requestId: request.id,
+          payload: event.json,
+          payloadBytes: event.bytes,
+          timeoutMs: result.fn.timeoutMs,
+          graceMs: AGENT_GRACE_MS,
+          // A Route's integration timeout bounds the whole call, as API Gateway's does.
+          overallTimeoutMs: route.routeRef ? route.timeoutMilliseconds : undefined,
+        },
+        (error, invoked) => {
+          try {
+            if (error) throw httpInvokeError(error);
+            respondInvoked(exchange, request, result, invoked!);
+            finished(exchange, request, started);
+          } catch (thrown) {
+            failed(exchange, request, started, thrown);
+          }
+        },
+      );
+    } catch (error) {
+      failed(exchange, request, started, error);
+    }
+  }
+
+  /** Answers a request that failed (unless it was answered already), then counts it. */
+  function failed(exchange: Http1Exchange, request: GatewayRequest, started: number, error: unknown): void {
+    if (!(error instanceof HttpError)) logger.error({ err: error, requestId: request.id }, "request failed");
+    respondError(exchange, error, request.id);
+    finished(exchange, request, started);
+  }
+
+  /** The request's metric and access-log line, once it was answered. */
+  function finished(exchange: Http1Exchange, request: GatewayRequest, started: number): void {
     const route = request.route;
     const fnLabel = route ? `${route.function.namespace}/${route.function.name}` : "-";
     const seconds = (performance.now() - started) / 1000;
@@ -195,6 +248,6 @@ export function createFunctionHandler(options: FunctionHandlerOptions): Http1Han
   return (exchange) => {
     const started = performance.now();
     const request = toGatewayRequest(exchange, randomUUID(), clock.now(), contextOptions);
-    void serve(exchange, request, started);
+    serve(exchange, request, started);
   };
 }

@@ -29,21 +29,37 @@ export type AgentOutcome =
 const ONE_WRITE_MAX_BYTES = 64 * 1024;
 
 /**
- * The outcome of one call; rejects with the cancellation's reason (a timeout) or ResponseTooLarge. Not an async
- * function: the invoke path awaits the agent's reply once, not once per layer.
+ * One call, whose outcome goes to `done`; an error instead only for the cancellation's reason (a timeout) or
+ * ResponseTooLarge.
  */
+export function startAgentCall(
+  pool: AgentPool,
+  request: InvokeRequest,
+  signal: Cancellation,
+  maxResponseBytes: number,
+  done: (error: Error | undefined, outcome?: AgentOutcome) => void,
+): void {
+  const bytes = agentRequest(pool, request);
+  if (bytes instanceof Error) return done(undefined, { kind: "failed", error: bytes });
+  pool.call(bytes, maxResponseBytes, signal, (error, response) => {
+    if (!error) done(undefined, classify(response!));
+    else if (error instanceof ResponseTooLarge || error === signal.reason) done(error);
+    else done(undefined, { kind: "failed", error });
+  });
+}
+
+/** `startAgentCall` as a promise. */
 export function callAgent(
   pool: AgentPool,
   request: InvokeRequest,
   signal: Cancellation,
   maxResponseBytes: number,
 ): Promise<AgentOutcome> {
-  const bytes = agentRequest(pool, request);
-  if (bytes instanceof Error) return Promise.resolve({ kind: "failed", error: bytes });
-  return pool.send(bytes, maxResponseBytes, signal).then(classify, (error: unknown) => {
-    if (error instanceof ResponseTooLarge || error === signal.reason) throw error;
-    return { kind: "failed", error: error as Error };
-  });
+  return new Promise((resolve, reject) =>
+    startAgentCall(pool, request, signal, maxResponseBytes, (error, outcome) =>
+      error ? reject(error) : resolve(outcome!),
+    ),
+  );
 }
 
 /** One POST /invoke (bytes, or a string to write as UTF-8), or what is wrong with a header it would carry. */

@@ -31,9 +31,11 @@ export class AgentTransportError extends Error {
   override readonly name = "AgentTransportError";
 }
 
+/** Called once per request: with the whole reply, or with why there is none. */
+export type AgentReplyCallback = (error: Error | undefined, response?: AgentResponse) => void;
+
 interface Exchange {
-  resolve(response: AgentResponse): void;
-  reject(error: Error): void;
+  done: AgentReplyCallback;
   maxBytes: number;
   signal: Cancellation;
 }
@@ -103,17 +105,17 @@ export class AgentConnection {
   }
 
   /**
-   * Sends one request (head and body in one write) and resolves with the whole reply. Cancelling `signal`
-   * destroys the connection (the agent sees the request end) and rejects with the cancellation's reason.
+   * Sends one request (head and body in one write) and calls `done` with the whole reply. Cancelling `signal`
+   * destroys the connection (the agent sees the request end) and calls `done` with the cancellation's reason.
+   * A callback, not a promise: the invoke path waits for the reply once, without a promise and microtask per
+   * layer (docs/gateway-performance.md "Eighth round").
    */
-  send(request: Buffer | string, maxBytes: number, signal: Cancellation): Promise<AgentResponse> {
-    return new Promise((resolve, reject) => {
-      this.exchange = { resolve, reject, maxBytes, signal };
-      signal.onAbort(this.cancel);
-      holdWrites(this.socket);
-      if (typeof request === "string") this.socket.write(request, "utf8");
-      else this.socket.write(request);
-    });
+  send(request: Buffer | string, maxBytes: number, signal: Cancellation, done: AgentReplyCallback): void {
+    this.exchange = { done, maxBytes, signal };
+    signal.onAbort(this.cancel);
+    holdWrites(this.socket);
+    if (typeof request === "string") this.socket.write(request, "utf8");
+    else this.socket.write(request);
   }
 
   /** Ends the connection; a pending exchange fails with `reason`. */
@@ -125,7 +127,7 @@ export class AgentConnection {
     this.exchange = undefined;
     exchange?.signal.clearListener();
     this.onClosed(this);
-    exchange?.reject(reason);
+    exchange?.done(reason);
   }
 
   /** `chunk` is a view of READ_BUFFER, valid only during this call. */
@@ -199,7 +201,7 @@ export class AgentConnection {
       this.idleSince = performance.now();
       this.onIdle(this);
     }
-    exchange.resolve({
+    exchange.done(undefined, {
       status,
       body,
       functionError: headers.functionError,

@@ -1,7 +1,12 @@
 // The keep-alive connections to one agent: idle ones are reused most-recently-used first (so a quiet period
 // lets the rest age out), at most MAX_CONNECTIONS open, callers beyond that wait for one to come back.
 import { performance } from "node:perf_hooks";
-import { AgentConnection, AgentTransportError, type AgentResponse } from "./agent-connection.js";
+import {
+  AgentConnection,
+  AgentTransportError,
+  type AgentReplyCallback,
+  type AgentResponse,
+} from "./agent-connection.js";
 import type { Cancellation } from "./cancellation.js";
 
 /** Connections per agent; an agent serves perInstance requests at once, so more would only queue there. */
@@ -26,28 +31,28 @@ export class AgentPool {
   }
 
   /**
-   * Sends one request on an idle or new connection and resolves with the reply. Cancelling destroys the
-   * connection (the agent sees the request end) and rejects with the cancellation's reason.
+   * Sends one request on an idle or new connection and calls `done` with the reply. Cancelling destroys the
+   * connection (the agent sees the request end) and calls `done` with the cancellation's reason.
    */
-  send(request: Buffer | string, maxBytes: number, signal: Cancellation): Promise<AgentResponse> {
-    if (signal.reason) return Promise.reject(signal.reason);
+  call(request: Buffer | string, maxBytes: number, signal: Cancellation, done: AgentReplyCallback): void {
+    if (signal.reason) return done(signal.reason);
     const next = this.takeIdle() ?? this.connectOrWait();
-    if (next instanceof AgentConnection) return next.send(request, maxBytes, signal);
-    return this.sendWhenFree(next, request, maxBytes, signal);
+    if (next instanceof AgentConnection) return next.send(request, maxBytes, signal, done);
+    next.then(
+      (connection) => {
+        if (!signal.reason) return connection.send(request, maxBytes, signal, done);
+        this.returned(connection);
+        done(signal.reason);
+      },
+      (error: Error) => done(error),
+    );
   }
 
-  private async sendWhenFree(
-    next: Promise<AgentConnection>,
-    request: Buffer | string,
-    maxBytes: number,
-    signal: Cancellation,
-  ): Promise<AgentResponse> {
-    const connection = await next;
-    if (signal.reason) {
-      this.returned(connection);
-      throw signal.reason;
-    }
-    return connection.send(request, maxBytes, signal);
+  /** `call` as a promise. */
+  send(request: Buffer | string, maxBytes: number, signal: Cancellation): Promise<AgentResponse> {
+    return new Promise((resolve, reject) =>
+      this.call(request, maxBytes, signal, (error, response) => (error ? reject(error) : resolve(response!))),
+    );
   }
 
   /** Closes idle connections that have been idle too long. */

@@ -2,14 +2,14 @@
 // authorizers: admit under reserved concurrency, take a slot (now, or through the activator), call the agent,
 // and on a refusal (429 InstanceBusy, 503 NotReady) or a dead connection try another instance, bounded.
 import { randomUUID } from "node:crypto";
-import type { Activator } from "../activator/activator.js";
+import type { Activator, Lease } from "../activator/activator.js";
 import type { Clock } from "../clock.js";
 import type { FunctionCatalog, FunctionSettings } from "../functions.js";
 import { SYNC_PAYLOAD_LIMIT_BYTES } from "../functions.js";
 import type { FunctionInvoker } from "../http/gateway-request.js";
 import { HttpError } from "../http/http-error.js";
 import type { AgentPools } from "./agent-pools.js";
-import { callAgent, type InvokeRequest } from "./agent-call.js";
+import { startAgentCall, type AgentOutcome, type InvokeRequest } from "./agent-call.js";
 import { Cancellation } from "./cancellation.js";
 import type { InflightTracker } from "./inflight-tracker.js";
 import type { InstanceRegistry } from "./instance-registry.js";
@@ -71,85 +71,138 @@ export interface InvokerDeps {
   clock: Clock;
 }
 
+/** Called once per invocation: with its result, or with why there is none. */
+export type InvokeCallback = (error: unknown, result?: InvokeResult) => void;
+
 export class Invoker {
   constructor(private readonly deps: InvokerDeps) {}
 
-  // One async function for the whole call (admission, attempts, the agent's reply): each layer of async
-  // functions costs a promise and a microtask hop per request.
-  async invoke(fn: FunctionSettings, options: InvokeOptions): Promise<InvokeResult> {
-    const { reserved, inflight, registry, pools, clock } = this.deps;
-    reserved.admit(fn);
-    inflight.start(fn.key);
-    const controller = new Cancellation();
-    const overall = options.overallTimeoutMs;
-    const waitDeadline = overall === undefined ? Infinity : clock.now() + overall;
-    let exclude: Set<string> | undefined;
-    let lastProblem = "";
+  /**
+   * The whole call (admission, attempts, the agent's reply) with its result going to `done`. A callback rather
+   * than a promise: the HTTP path waits for the function once, without a promise and a microtask hop per layer
+   * (docs/gateway-performance.md "Eighth round").
+   */
+  call(fn: FunctionSettings, options: InvokeOptions, done: InvokeCallback): void {
     try {
-      for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-        const lease =
-          this.deps.activator.tryAcquireNow(fn, exclude) ??
-          // The activator bounds a wait itself: by its longest wait and by the overall bound.
-          (await this.deps.activator.acquire(fn, waitDeadline, exclude));
-        const { instance } = lease;
-        const now = clock.now();
-        const runMs = options.timeoutMs + (options.graceMs ?? 0);
-        // One timer per attempt (each costs an allocation and a list insert): whichever of the run time and
-        // the overall bound ends first.
-        const overallFirst = waitDeadline - now < runMs;
-        const timer = setTimeout(
-          () => controller.abort(new InvokeTimeout(overallFirst ? overall! : options.timeoutMs)),
-          overallFirst ? Math.max(0, waitDeadline - now) : runMs,
-        );
-        const request: InvokeRequest = {
-          requestId: options.requestId,
-          payload: options.payload,
-          payloadBytes: options.payloadBytes,
-          deadlineMs: now + options.timeoutMs,
-          logType: options.logType,
-          clientContext: options.clientContext,
-          invokedArn: options.invokedArn,
-        };
-        try {
-          const outcome = await callAgent(
-            pools.get(instance.record.url),
-            request,
-            controller,
-            MAX_RESPONSE_BYTES,
-          );
-          if (outcome.kind === "done") {
-            return {
-              payload: outcome.payload,
-              functionError: outcome.functionError,
-              logResult: outcome.logResult,
-              instanceId: instance.record.id,
-            };
-          }
-          const backoff =
-            outcome.kind === "failed"
-              ? TRANSPORT_BACKOFF_MS
-              : outcome.status === 429
-                ? BUSY_BACKOFF_MS
-                : NOT_READY_BACKOFF_MS;
-          lastProblem =
-            outcome.kind === "refused"
-              ? `instance ${instance.record.id} answered ${outcome.status} ${outcome.code}`
-              : `instance ${instance.record.id} failed: ${outcome.error.message}`;
-          registry.markUnavailable(lease.fn, instance, backoff);
-          exclude ??= new Set();
-          exclude.add(instance.record.id);
-        } finally {
-          clearTimeout(timer);
-          registry.release(lease.fn, instance);
-        }
-      }
-      throw new InstancesFailing(
-        `no instance of ${fn.namespace}/${fn.name} took the request: ${lastProblem}`,
-      );
-    } finally {
-      inflight.end(fn.key);
-      reserved.release(fn);
+      this.deps.reserved.admit(fn);
+    } catch (error) {
+      return done(error);
     }
+    this.deps.inflight.start(fn.key);
+    new Invocation(this.deps, fn, options, done).next();
+  }
+
+  /** `call` as a promise. */
+  invoke(fn: FunctionSettings, options: InvokeOptions): Promise<InvokeResult> {
+    return new Promise((resolve, reject) =>
+      this.call(fn, options, (error, result) => (error ? reject(error) : resolve(result!))),
+    );
+  }
+}
+
+/** One invocation under way: its attempts, one instance at a time, until one answers or MAX_ATTEMPTS have tried. */
+class Invocation {
+  private readonly controller = new Cancellation();
+  private readonly waitDeadline: number;
+  private attempt = 0;
+  private exclude: Set<string> | undefined;
+  private lastProblem = "";
+
+  constructor(
+    private readonly deps: InvokerDeps,
+    private readonly fn: FunctionSettings,
+    private readonly options: InvokeOptions,
+    private readonly done: InvokeCallback,
+  ) {
+    const overall = options.overallTimeoutMs;
+    this.waitDeadline = overall === undefined ? Infinity : deps.clock.now() + overall;
+  }
+
+  /** Takes a slot for the next attempt: now, or through the activator, which bounds the wait itself. */
+  next(): void {
+    if (this.attempt >= MAX_ATTEMPTS) {
+      const { namespace, name } = this.fn;
+      return this.finish(
+        new InstancesFailing(`no instance of ${namespace}/${name} took the request: ${this.lastProblem}`),
+      );
+    }
+    this.attempt++;
+    const { activator } = this.deps;
+    const lease = activator.tryAcquireNow(this.fn, this.exclude);
+    if (lease) return this.send(lease);
+    activator.acquire(this.fn, this.waitDeadline, this.exclude).then(
+      (acquired) => this.send(acquired),
+      (error: unknown) => this.finish(error),
+    );
+  }
+
+  private send(lease: Lease): void {
+    const { clock, pools, registry } = this.deps;
+    const { options, controller } = this;
+    const { instance } = lease;
+    const now = clock.now();
+    const runMs = options.timeoutMs + (options.graceMs ?? 0);
+    // One timer per attempt (each costs an allocation and a list insert): whichever of the run time and the
+    // overall bound ends first.
+    const overallFirst = this.waitDeadline - now < runMs;
+    const timer = setTimeout(
+      () => controller.abort(new InvokeTimeout(overallFirst ? options.overallTimeoutMs! : options.timeoutMs)),
+      overallFirst ? Math.max(0, this.waitDeadline - now) : runMs,
+    );
+    const request: InvokeRequest = {
+      requestId: options.requestId,
+      payload: options.payload,
+      payloadBytes: options.payloadBytes,
+      deadlineMs: now + options.timeoutMs,
+      logType: options.logType,
+      clientContext: options.clientContext,
+      invokedArn: options.invokedArn,
+    };
+    let pool;
+    try {
+      pool = pools.get(instance.record.url);
+    } catch (error) {
+      clearTimeout(timer);
+      registry.release(lease.fn, instance);
+      return this.finish(error);
+    }
+    startAgentCall(pool, request, controller, MAX_RESPONSE_BYTES, (error, outcome) => {
+      clearTimeout(timer);
+      registry.release(lease.fn, instance);
+      if (error) return this.finish(error);
+      this.answered(lease, outcome!);
+    });
+  }
+
+  private answered(lease: Lease, outcome: AgentOutcome): void {
+    const { instance } = lease;
+    if (outcome.kind === "done") {
+      return this.finish(undefined, {
+        payload: outcome.payload,
+        functionError: outcome.functionError,
+        logResult: outcome.logResult,
+        instanceId: instance.record.id,
+      });
+    }
+    const backoff =
+      outcome.kind === "failed"
+        ? TRANSPORT_BACKOFF_MS
+        : outcome.status === 429
+          ? BUSY_BACKOFF_MS
+          : NOT_READY_BACKOFF_MS;
+    this.lastProblem =
+      outcome.kind === "refused"
+        ? `instance ${instance.record.id} answered ${outcome.status} ${outcome.code}`
+        : `instance ${instance.record.id} failed: ${outcome.error.message}`;
+    this.deps.registry.markUnavailable(lease.fn, instance, backoff);
+    (this.exclude ??= new Set()).add(instance.record.id);
+    this.next();
+  }
+
+  private finish(error: unknown, result?: InvokeResult): void {
+    this.deps.inflight.end(this.fn.key);
+    this.deps.reserved.release(this.fn);
+    this.done(error, result);
   }
 }
 
