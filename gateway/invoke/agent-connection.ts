@@ -6,20 +6,13 @@ import { connect, type Socket } from "node:net";
 import { performance } from "node:perf_hooks";
 import { ChunkedBody } from "../http1/chunked-body.js";
 import { holdWrites } from "../http1/write-coalescing.js";
-import { AgentHeaders } from "../../api/agent.js";
+import { parseReplyHead, type AgentReplyHeaders, type ReplyHead } from "./reply-head.js";
 import type { Cancellation } from "./cancellation.js";
 
 /** The agent's reply: its status, body and the agent headers the gateway reads (api/agent.ts AgentHeaders). */
 export interface AgentResponse extends AgentReplyHeaders {
   status: number;
   body: Buffer;
-}
-
-/** The last value of each, as sent (the agent sends each at most once); other headers are not kept. */
-export interface AgentReplyHeaders {
-  functionError?: string;
-  logResult?: string;
-  durationMs?: string;
 }
 
 export class ResponseTooLarge extends Error {
@@ -41,7 +34,6 @@ interface Exchange {
 }
 
 const HEADER_END = Buffer.from("\r\n\r\n");
-const STATUS_LINE = /^HTTP\/1\.[01] \d{3}(?: |\r|$)/;
 /** The agent's reply heads are a few hundred bytes; a much larger one is not an agent talking. */
 const MAX_HEAD_BYTES = 64 * 1024;
 const CONNECT_TIMEOUT_MS = 5_000;
@@ -51,14 +43,6 @@ const CONNECT_TIMEOUT_MS = 5_000;
  * stream a socket otherwise pushes each chunk through, and a Buffer object per read.
  */
 const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
-
-interface ReplyHead {
-  status: number;
-  headers: AgentReplyHeaders;
-  /** Content-Length, or -1 for a chunked reply */
-  length: number;
-  close: boolean;
-}
 
 export class AgentConnection {
   private readonly socket: Socket;
@@ -141,20 +125,21 @@ export class AgentConnection {
     if (!this.head) {
       data = this.pendingHead ? Buffer.concat([this.pendingHead, chunk]) : chunk;
       this.pendingHead = undefined;
-      const end = data.indexOf(HEADER_END);
-      if (end === -1) {
+      // A head that came in pieces is parsed once, when its blank line is in: not again for every piece.
+      const head =
+        data !== chunk && data.indexOf(HEADER_END) === -1 ? undefined : parseReplyHead(data, data.length);
+      if (head === undefined) {
         if (data.length > MAX_HEAD_BYTES)
           this.destroy(new AgentTransportError("the agent's reply head is too large"));
         else this.pendingHead = data === chunk ? Buffer.from(chunk) : data;
         return;
       }
-      const head = parseHead(data.toString("latin1", 0, end));
       if (typeof head === "string") return this.destroy(new AgentTransportError(head));
       this.head = head;
       this.parts = [];
       this.size = 0;
       this.chunked = head.length < 0 ? new ChunkedBody() : undefined;
-      data = data.subarray(end + 4);
+      data = data.subarray(head.bodyStart);
       if (head.length > exchange.maxBytes) return this.tooLarge(exchange);
     }
     const problem = this.head.length >= 0 ? this.readLength(data) : this.readChunked(data);
@@ -209,52 +194,4 @@ export class AgentConnection {
       durationMs: headers.durationMs,
     });
   }
-}
-
-/** Parses a reply head into status, headers and body length, or returns what is wrong with it. */
-function parseHead(text: string): ReplyHead | string {
-  if (!STATUS_LINE.test(text)) return `the agent's reply does not start with an HTTP/1.1 status line`;
-  const status = Number(text.slice(9, 12));
-  const headers: AgentReplyHeaders = {};
-  let connection: string | undefined;
-  let coding: string | undefined;
-  let lengthText: string | undefined;
-  // One pass over the lines, keeping only the headers read here: no object keyed by every name sent.
-  let lineEnd = text.indexOf("\r\n");
-  while (lineEnd !== -1) {
-    const start = lineEnd + 2;
-    lineEnd = text.indexOf("\r\n", start);
-    const end = lineEnd === -1 ? text.length : lineEnd;
-    const colon = text.indexOf(":", start);
-    if (colon <= start || colon >= end) return "the agent's reply has a malformed header line";
-    switch (text.slice(start, colon).trim().toLowerCase()) {
-      case "content-length":
-        lengthText = text.slice(colon + 1, end).trim();
-        break;
-      case "transfer-encoding":
-        coding = text.slice(colon + 1, end).trim();
-        break;
-      case "connection":
-        connection = text.slice(colon + 1, end).trim();
-        break;
-      case AgentHeaders.functionError:
-        headers.functionError = text.slice(colon + 1, end).trim();
-        break;
-      case AgentHeaders.logResult:
-        headers.logResult = text.slice(colon + 1, end).trim();
-        break;
-      case AgentHeaders.durationMs:
-        headers.durationMs = text.slice(colon + 1, end).trim();
-        break;
-    }
-  }
-  const close = connection?.toLowerCase() === "close";
-  if (coding !== undefined) {
-    if (coding.toLowerCase() !== "chunked") return `the agent's reply uses transfer coding "${coding}"`;
-    return { status, headers, length: -1, close };
-  }
-  const length = Number(lengthText);
-  if (lengthText === undefined || !/^\d+$/.test(lengthText) || !Number.isSafeInteger(length))
-    return "the agent's reply has no valid Content-Length";
-  return { status, headers, length, close };
 }
