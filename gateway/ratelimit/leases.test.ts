@@ -5,24 +5,34 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { LeaseTable, MAX_LEASE, MIN_LEASE, type LeaseCall } from "./leases.js";
+import { LeaseTable, MAX_LEASE, MIN_LEASE, type Lease, type LeaseCall } from "./leases.js";
 
-function table(): { leases: LeaseTable; asked: number[] } {
+/** One lease of a one-replica table, the size each taking call asked for, and `rounds` of using leases up. */
+function granting(): {
+  leases: LeaseTable;
+  lease: Lease;
+  asked: number[];
+  useUp: (rounds: number) => Promise<void>;
+} {
   const asked: number[] = [];
-  return { leases: new LeaseTable(() => 1), asked };
-}
-
-test("a lease used up within its time asks for twice as much next time, up to MAX_LEASE", async () => {
-  const { leases, asked } = table();
+  const leases = new LeaseTable(() => 1);
   const lease = leases.open("k", async (call: LeaseCall) => {
     if (call.divisor === 0) return [1, 0, 1_000_000, 0];
     asked.push(call.maxLease);
     return [1, 0, 1_000_000, call.maxLease];
   });
-  for (let round = 0; round < 8; round++) {
-    await leases.decide(lease);
-    while (leases.admitLocally(lease));
-  }
+  const useUp = async (rounds: number) => {
+    for (let round = 0; round < rounds; round++) {
+      await leases.decide(lease);
+      while (leases.admitLocally(lease));
+    }
+  };
+  return { leases, lease, asked, useUp };
+}
+
+test("a lease used up within its time asks for twice as much next time, up to MAX_LEASE", async () => {
+  const { leases, asked, useUp } = granting();
+  await useUp(8);
   assert.deepEqual(asked, [
     MIN_LEASE,
     2 * MIN_LEASE,
@@ -37,16 +47,8 @@ test("a lease used up within its time asks for twice as much next time, up to MA
 });
 
 test("a lease less than half used in its time asks for half as much next time, down to MIN_LEASE", async () => {
-  const { leases, asked } = table();
-  const lease = leases.open("k", async (call: LeaseCall) => {
-    if (call.divisor === 0) return [1, 0, 1_000_000, 0];
-    asked.push(call.maxLease);
-    return [1, 0, 1_000_000, call.maxLease];
-  });
-  for (let round = 0; round < 4; round++) {
-    await leases.decide(lease);
-    while (leases.admitLocally(lease));
-  }
+  const { leases, lease, asked, useUp } = granting();
+  await useUp(4);
   assert.deepEqual(asked, [MIN_LEASE, 2 * MIN_LEASE, 4 * MIN_LEASE, 8 * MIN_LEASE]);
   // The last one was used up too (the next asks for MAX_LEASE); from then on each admits one request and expires.
   for (let round = 0; round < 6; round++) {
