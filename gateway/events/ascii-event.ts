@@ -4,9 +4,8 @@
 // gateway-performance.md "Eighth round"). The JSON of an event built only from ASCII is ASCII: JSON.stringify
 // escapes controls, quotes and lone surrogates with ASCII sequences and passes every other character through.
 import { isAscii } from "node:buffer";
+import { NON_ASCII } from "../http1/http-syntax.js";
 import type { EventInput } from "./event-input.js";
-
-const NON_ASCII = /[\u0080-\uffff]/;
 
 /**
  * True when the event (2.0 or 1.0) built from `input` is pure ASCII, for certain; false means "not known".
