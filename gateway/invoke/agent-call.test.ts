@@ -3,9 +3,17 @@
 import assert from "node:assert/strict";
 import { createServer, type Server } from "node:net";
 import { after, test } from "node:test";
-import { callAgent, type InvokeRequest } from "./agent-call.js";
+import { startAgentCall, type AgentOutcome, type InvokeRequest } from "./agent-call.js";
 import { AgentPool } from "./agent-pool.js";
 import { Cancellation } from "./cancellation.js";
+
+/** One call through startAgentCall's callback, as a promise. */
+const callAgent = (pool: AgentPool, request: InvokeRequest, signal: Cancellation, max: number) =>
+  new Promise<AgentOutcome>((resolve, reject) =>
+    startAgentCall(pool, request, signal, max, (error, outcome) =>
+      error ? reject(error) : resolve(outcome!),
+    ),
+  );
 
 const servers: Server[] = [];
 after(() => servers.forEach((server) => server.close()));

@@ -48,20 +48,6 @@ export function startAgentCall(
   });
 }
 
-/** `startAgentCall` as a promise. */
-export function callAgent(
-  pool: AgentPool,
-  request: InvokeRequest,
-  signal: Cancellation,
-  maxResponseBytes: number,
-): Promise<AgentOutcome> {
-  return new Promise((resolve, reject) =>
-    startAgentCall(pool, request, signal, maxResponseBytes, (error, outcome) =>
-      error ? reject(error) : resolve(outcome!),
-    ),
-  );
-}
-
 /** One POST /invoke (bytes, or a string to write as UTF-8), or what is wrong with a header it would carry. */
 function agentRequest(pool: AgentPool, request: InvokeRequest): Buffer | string | Error {
   const { payload } = request;

@@ -1,12 +1,7 @@
 // The keep-alive connections to one agent: idle ones are reused most-recently-used first (so a quiet period
 // lets the rest age out), at most MAX_CONNECTIONS open, callers beyond that wait for one to come back.
 import { performance } from "node:perf_hooks";
-import {
-  AgentConnection,
-  AgentTransportError,
-  type AgentReplyCallback,
-  type AgentResponse,
-} from "./agent-connection.js";
+import { AgentConnection, AgentTransportError, type AgentReplyCallback } from "./agent-connection.js";
 import type { Cancellation } from "./cancellation.js";
 
 /** Connections per agent; an agent serves perInstance requests at once, so more would only queue there. */
@@ -45,13 +40,6 @@ export class AgentPool {
         done(signal.reason);
       },
       (error: Error) => done(error),
-    );
-  }
-
-  /** `call` as a promise. */
-  send(request: Buffer | string, maxBytes: number, signal: Cancellation): Promise<AgentResponse> {
-    return new Promise((resolve, reject) =>
-      this.call(request, maxBytes, signal, (error, response) => (error ? reject(error) : resolve(response!))),
     );
   }
 
