@@ -36,10 +36,11 @@ export interface PayloadV2 {
   isBase64Encoded: boolean;
 }
 
-export function buildPayloadV2(input: EventInput): PayloadV2 {
-  const { request } = input;
-  const route = request.route;
-  const rawHeaders = input.rawHeaders;
+/** The 2.0 headers object (lower-case names, repeats joined by commas) and the Cookie headers kept apart. */
+export function headersV2(rawHeaders: readonly string[]): {
+  headers: Record<string, string>;
+  cookieHeaders: string[] | undefined;
+} {
   const headers: Record<string, string> = {};
   let cookieHeaders: string[] | undefined;
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
@@ -53,6 +54,28 @@ export function buildPayloadV2(input: EventInput): PayloadV2 {
       headers[lower] = typeof seen === "string" ? `${seen},${value}` : value;
     }
   }
+  return { headers, cookieHeaders };
+}
+
+/** The cookies field: every cookie of every Cookie header, or undefined when there are none. */
+export function cookiesV2(cookieHeaders: string[] | undefined): string[] | undefined {
+  if (cookieHeaders === undefined) return undefined;
+  const cookies = splitCookies(cookieHeaders);
+  return cookies.length > 0 ? cookies : undefined;
+}
+
+/** The queryStringParameters field (repeated names joined by commas), or undefined when there are none. */
+export function queryV2(rawQuery: string): Record<string, string> | undefined {
+  if (rawQuery === "") return undefined;
+  const query = parseQuery(rawQuery);
+  if (query.size === 0) return undefined;
+  return Object.fromEntries([...query].map(([k, v]) => [k, v.join(",")]));
+}
+
+export function buildPayloadV2(input: EventInput): PayloadV2 {
+  const { request } = input;
+  const route = request.route;
+  const { headers, cookieHeaders } = headersV2(input.rawHeaders);
   const { body, isBase64Encoded } = encodeBody(input.body, headers["content-type"]);
   const domain = domainOf(request.host);
 
@@ -82,26 +105,22 @@ export function buildPayloadV2(input: EventInput): PayloadV2 {
     },
     isBase64Encoded,
   };
-  if (cookieHeaders !== undefined) {
-    const cookies = splitCookies(cookieHeaders);
-    if (cookies.length > 0) event.cookies = cookies;
-  }
-  if (request.rawQuery !== "") {
-    const query = parseQuery(request.rawQuery);
-    if (query.size > 0) {
-      event.queryStringParameters = Object.fromEntries([...query].map(([k, v]) => [k, v.join(",")]));
-    }
-  }
+  const cookies = cookiesV2(cookieHeaders);
+  if (cookies !== undefined) event.cookies = cookies;
+  const query = queryV2(request.rawQuery);
+  if (query !== undefined) event.queryStringParameters = query;
   if (hasEntries(route.pathParameters)) event.pathParameters = route.pathParameters;
-  if (request.identity.authorizer !== undefined) {
-    const authorizer = authorizerV2(request.identity);
-    if (authorizer) event.requestContext.authorizer = authorizer;
-  }
+  const authorizer = authorizerV2(request.identity);
+  if (authorizer) event.requestContext.authorizer = authorizer;
   if (body !== undefined) event.body = body;
   return event;
 }
 
-function authorizerV2(identity: EventInput["request"]["identity"]): Record<string, unknown> | undefined {
+/** requestContext.authorizer: what an authorizer said, or undefined when none ran (or it said nothing). */
+export function authorizerV2(
+  identity: EventInput["request"]["identity"],
+): Record<string, unknown> | undefined {
+  if (identity.authorizer === undefined) return undefined;
   const result: Record<string, unknown> = {};
   const auth = identity.authorizer;
   if (auth?.jwt) result.jwt = { claims: auth.jwt.claims, scopes: auth.jwt.scopes };

@@ -7,7 +7,7 @@ import type { AsyncInvoker } from "../async/async-invoker.js";
 import type { Clock } from "../clock.js";
 import { eventIsAscii } from "../events/ascii-event.js";
 import { buildPayloadV1 } from "../events/payload-v1.js";
-import { buildPayloadV2 } from "../events/payload-v2.js";
+import { payloadV2Json } from "../events/payload-v2-json.js";
 import { InvalidFunctionResponse, mapFunctionResponse } from "../events/response-mapping.js";
 import { ASYNC_PAYLOAD_LIMIT_BYTES, SYNC_PAYLOAD_LIMIT_BYTES, type FunctionSettings } from "../functions.js";
 import type { Invoker } from "../invoke/invoker.js";
@@ -114,9 +114,10 @@ export function createFunctionHandler(options: FunctionHandlerOptions): Http1Han
       body,
       protocol: `HTTP/${exchange.httpVersion}`,
     };
-    const event =
-      request.route.payloadFormatVersion === "1.0" ? buildPayloadV1(input) : buildPayloadV2(input);
-    const json = JSON.stringify(event);
+    const json =
+      request.route.payloadFormatVersion === "1.0"
+        ? JSON.stringify(buildPayloadV1(input))
+        : payloadV2Json(input, exchange.head.jsonSafe);
     const bytes = eventIsAscii(input, exchange.head.ascii) ? json.length : Buffer.byteLength(json, "utf8");
     if (bytes > maxBytes) throw new HttpError(413, "RequestTooLarge", "Request Entity Too Large");
     return { json, bytes };

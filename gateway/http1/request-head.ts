@@ -25,6 +25,11 @@ export interface RequestHead {
   expectContinue: boolean;
   /** no byte of the head is above 0x7f (only header values may hold such bytes) */
   ascii: boolean;
+  /**
+   * no `"`, `\` or tab in the head: every string taken from it (values, target, host) is JSON string text as it
+   * stands, since the parser refuses every other character JSON escapes
+   */
+  jsonSafe: boolean;
 }
 
 /** A head the server refuses: answered with `status` and the connection closed. */
@@ -36,6 +41,8 @@ export interface HeadRejection {
 /** visible ASCII only: no space, no control characters, no bytes above 0x7e */
 const TARGET = /^[\x21-\x7e]+$/;
 const DIGITS = /^\d+$/;
+/** what JSON escapes and a head may hold: quote, backslash, tab (other controls are refused) */
+const JSON_ESCAPED = /["\\\t]/;
 
 /** Header fields where node:http keeps the first value and drops repeats (IncomingMessage.headers). */
 const SINGLE_VALUED = new Set([
@@ -151,7 +158,20 @@ export function parseRequestHead(head: string): RequestHead | HeadRejection {
     expectContinue = true;
   }
   const ascii = !NON_ASCII.test(head);
-  return { method, url, httpVersion, rawHeaders, headers, bodyLength, chunked, close, expectContinue, ascii };
+  const jsonSafe = !JSON_ESCAPED.test(head);
+  return {
+    method,
+    url,
+    httpVersion,
+    rawHeaders,
+    headers,
+    bodyLength,
+    chunked,
+    close,
+    expectContinue,
+    ascii,
+    jsonSafe,
+  };
 }
 
 function reject(reason: string): HeadRejection {
