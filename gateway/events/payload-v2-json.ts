@@ -12,6 +12,7 @@ import { authorizerV2, buildPayloadV2, cookiesV2, headersV2, queryV2 } from "./p
 import { apiGatewayTime, encodeBody, hasEntries } from "./request-parts.js";
 
 /** A character JSON.stringify writes as an escape (lone surrogates included, paired ones sent along too). */
+// eslint-disable-next-line no-control-regex -- the controls are what JSON escapes
 const ESCAPED_IN_JSON = /["\\\u0000-\u001f\ud800-\udfff]/;
 
 /** A string as JSON: as it stands between quotes, unless it holds something to escape. */
