@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import fc from "fast-check";
 import { ChunkedBody } from "./chunked-body.js";
 import { parseRequestHead, type RequestHead } from "./request-head.js";
 
@@ -123,4 +124,42 @@ test("a head is ASCII unless a header value holds a byte above 0x7f", () => {
   assert.equal(parsed("GET /a?b=c HTTP/1.1\r\nHost: x\r\nUser-Agent: curl/8\r\n").ascii, true);
   assert.equal(parsed("GET / HTTP/1.1\r\nHost: x\r\nX-Name: caf\u00e9\r\n").ascii, false);
   assert.equal(parsed("GET / HTTP/1.1\r\nHost: x\r\nX-Name: \u00ff\r\n").ascii, false);
+});
+
+test("one scan judges the common head; any other head is judged value by value, to the same verdicts", () => {
+  // Header lines from an alphabet with every kind of character the judgments look at: controls, bare CR and LF,
+  // tab, quote, backslash, DEL, Latin-1. The common head skips the per-value checks (request-head.ts PLAIN_HEAD),
+  // so every head must get the verdicts the rules give, however it was judged.
+  const char = fc.oneof(
+    { weight: 40, arbitrary: fc.constantFrom("a", "Z", "0", " ", "-") },
+    { weight: 1, arbitrary: fc.constantFrom("\t", "\r", "\n", "\0", "\x01", "\x7f") },
+    { weight: 1, arbitrary: fc.constantFrom('"', "\\", "\u00e9", "\u00ff") },
+  );
+  const value = fc.string({ unit: char, maxLength: 8 });
+  // The request-target may hold any visible ASCII, quote and backslash included.
+  const target = fc.string({ unit: fc.constantFrom("a", "/", "%", '"', "\\", "?"), maxLength: 4 });
+  const CONTROL = /[^\t\x20-\x7e\x80-\xff]/;
+  let plain = 0;
+  let refusedForControl = 0;
+  fc.assert(
+    fc.property(target, fc.array(value, { minLength: 1, maxLength: 4 }), (path, values) => {
+      const text = [`GET /${path} HTTP/1.1`, "Host: h", ...values.map((v, i) => `X-H${i}: ${v}`)].join(
+        "\r\n",
+      );
+      const result = parseRequestHead(text);
+      // A bare CR or LF splits or breaks a line: the head is refused one way or another, never accepted with it.
+      const trimmed = values.map((v) => v.replace(/^[ \t]+|[ \t]+$/g, ""));
+      if (trimmed.some((v) => CONTROL.test(v))) {
+        assert.ok(!("method" in result), `accepted a control character: ${JSON.stringify(text)}`);
+        refusedForControl++;
+        return;
+      }
+      assert.ok("method" in result, `refused ${JSON.stringify(text)}: ${JSON.stringify(result)}`);
+      assert.equal(result.ascii, !/[\u0080-\uffff]/.test(text));
+      assert.equal(result.jsonSafe, !/["\\\t]/.test(text));
+      if (/^[\x20-\x7e\r\n]*$/.test(text) && !/["\\]/.test(text)) plain++;
+    }),
+    { numRuns: 3_000 },
+  );
+  assert.ok(plain > 300 && refusedForControl > 300, `plain ${plain}, refused ${refusedForControl}`);
 });

@@ -43,6 +43,11 @@ const TARGET = /^[\x21-\x7e]+$/;
 const DIGITS = /^\d+$/;
 /** what JSON escapes and a head may hold: quote, backslash, tab (other controls are refused) */
 const JSON_ESCAPED = /["\\\t]/;
+/**
+ * The common head in one scan: visible ASCII and spaces, no quote or backslash, CR and LF only as line ends. Such a
+ * head is ASCII and JSON-safe, and no value in it holds a character a field value must not.
+ */
+const PLAIN_HEAD = /^[\x20\x21\x23-\x5b\x5d-\x7e]*(?:\r\n[\x20\x21\x23-\x5b\x5d-\x7e]*)*$/;
 
 /** Header fields where node:http keeps the first value and drops repeats (IncomingMessage.headers). */
 const SINGLE_VALUED = new Set([
@@ -91,6 +96,7 @@ export function parseRequestHead(head: string): RequestHead | HeadRejection {
   if (!("method" in line)) return line;
   const { method, url, httpVersion } = line;
 
+  const plain = PLAIN_HEAD.test(head);
   const rawHeaders: string[] = [];
   const headers: IncomingHttpHeaders = Object.create(null) as IncomingHttpHeaders;
   let contentLength: string | undefined;
@@ -109,7 +115,8 @@ export function parseRequestHead(head: string): RequestHead | HeadRejection {
     const lower = lowerCaseToken(name);
     if (lower === undefined) return reject("malformed header name");
     const value = trimmedSlice(head, colon + 1, end);
-    if (INVALID_FIELD_VALUE_CHAR.test(value)) return reject(`header ${name} holds a control character`);
+    if (!plain && INVALID_FIELD_VALUE_CHAR.test(value))
+      return reject(`header ${name} holds a control character`);
     rawHeaders.push(name, value);
     switch (lower) {
       case "content-length":
@@ -157,8 +164,8 @@ export function parseRequestHead(head: string): RequestHead | HeadRejection {
     if (expect !== "100-continue") return { status: 417, reason: "unsupported expectation" };
     expectContinue = true;
   }
-  const ascii = !NON_ASCII.test(head);
-  const jsonSafe = !JSON_ESCAPED.test(head);
+  const ascii = plain || !NON_ASCII.test(head);
+  const jsonSafe = plain || !JSON_ESCAPED.test(head);
   return {
     method,
     url,
