@@ -84,11 +84,15 @@ export class Activator {
   }
 
   /** The hot path: a slot right now without a promise, or undefined (then call acquire). */
-  tryAcquireNow(target: FunctionSettings, exclude?: ReadonlySet<string>): Lease | undefined {
+  tryAcquireNow(
+    target: FunctionSettings,
+    exclude?: ReadonlySet<string>,
+    now = this.options.clock.now(),
+  ): Lease | undefined {
     const key = target.key;
     const fn = this.options.registry.peek(key);
     if (!fn || (this.queues.get(key)?.length ?? 0) > 0) return undefined;
-    const instance = fn.tryAcquire(this.options.clock.now(), target.codeSha256, exclude);
+    const instance = fn.tryAcquire(now, target.codeSha256, exclude);
     return instance ? { fn, instance } : undefined;
   }
 

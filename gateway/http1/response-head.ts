@@ -11,16 +11,20 @@ export class InvalidResponseHeader extends Error {
   override readonly name = "InvalidResponseHeader";
 }
 
-let dateHeader = "";
-let dateSecond = -1;
+let dateHeader: string | undefined;
+const forgetDate = () => {
+  dateHeader = undefined;
+};
 
-/** The Date header value, rebuilt at most once a second. */
+/**
+ * The Date header value, kept until the second it names ends (as node:http keeps its own): no clock read per
+ * response.
+ */
 function httpDate(): string {
-  const now = Date.now();
-  const second = Math.floor(now / 1000);
-  if (second !== dateSecond) {
-    dateSecond = second;
+  if (dateHeader === undefined) {
+    const now = Date.now();
     dateHeader = new Date(now).toUTCString();
+    setTimeout(forgetDate, 1000 - (now % 1000)).unref();
   }
   return dateHeader;
 }

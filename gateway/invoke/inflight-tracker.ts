@@ -19,8 +19,8 @@ export class InflightTracker {
 
   constructor(private readonly clock: Clock) {}
 
-  start(key: string): void {
-    const now = this.clock.now();
+  /** `now`: the clock as the caller just read it. */
+  start(key: string, now = this.clock.now()): void {
     const window = this.windowOf(key, now);
     this.advance(window, now);
     window.current++;

@@ -88,8 +88,10 @@ export class Invoker {
     } catch (error) {
       return done(error);
     }
-    this.deps.inflight.start(fn.key);
-    new Invocation(this.deps, fn, options, done).next();
+    // One clock read for the start of the call: the tracker, the wait bound and the first attempt share it.
+    const now = this.deps.clock.now();
+    this.deps.inflight.start(fn.key, now);
+    new Invocation(this.deps, fn, options, done, now).next(now);
   }
 
   /** `call` as a promise. */
@@ -113,13 +115,17 @@ class Invocation {
     private readonly fn: FunctionSettings,
     private readonly options: InvokeOptions,
     private readonly done: InvokeCallback,
+    started: number,
   ) {
     const overall = options.overallTimeoutMs;
-    this.waitDeadline = overall === undefined ? Infinity : deps.clock.now() + overall;
+    this.waitDeadline = overall === undefined ? Infinity : started + overall;
   }
 
-  /** Takes a slot for the next attempt: now, or through the activator, which bounds the wait itself. */
-  next(): void {
+  /**
+   * Takes a slot for the next attempt: now, or through the activator, which bounds the wait itself. `now`: the
+   * clock as the caller just read it, if it did.
+   */
+  next(now = this.deps.clock.now()): void {
     if (this.attempt >= MAX_ATTEMPTS) {
       const { namespace, name } = this.fn;
       return this.finish(
@@ -128,19 +134,18 @@ class Invocation {
     }
     this.attempt++;
     const { activator } = this.deps;
-    const lease = activator.tryAcquireNow(this.fn, this.exclude);
-    if (lease) return this.send(lease);
+    const lease = activator.tryAcquireNow(this.fn, this.exclude, now);
+    if (lease) return this.send(lease, now);
     activator.acquire(this.fn, this.waitDeadline, this.exclude).then(
-      (acquired) => this.send(acquired),
+      (acquired) => this.send(acquired, this.deps.clock.now()),
       (error: unknown) => this.finish(error),
     );
   }
 
-  private send(lease: Lease): void {
-    const { clock, pools, registry } = this.deps;
+  private send(lease: Lease, now: number): void {
+    const { pools, registry } = this.deps;
     const { options, controller } = this;
     const { instance } = lease;
-    const now = clock.now();
     const runMs = options.timeoutMs + (options.graceMs ?? 0);
     // One timer per attempt (each costs an allocation and a list insert): whichever of the run time and the
     // overall bound ends first.
