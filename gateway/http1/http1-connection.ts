@@ -75,7 +75,7 @@ interface BodyReader {
 
 export class Http1Connection implements ExchangeOwner {
   private phase = IDLE;
-  private since = Date.now();
+  private since = performance.now();
   private pending: Buffer | undefined;
   private paused = false;
   private destroyed = false;
@@ -105,7 +105,7 @@ export class Http1Connection implements ExchangeOwner {
     socket.on("close", () => this.destroy());
   }
 
-  /** Called by the server's sweep with the current time. */
+  /** Called by the server's sweep with the current time (performance.now(): timeouts are durations, so monotonic). */
   sweep(now: number): void {
     if (this.destroyed) return;
     switch (this.phase) {
@@ -188,7 +188,7 @@ export class Http1Connection implements ExchangeOwner {
       if (start < buffer.length && !looksLikeRequestLine(buffer, start)) return this.refuse(400);
       if (this.phase === IDLE && start < buffer.length) {
         this.phase = HEAD;
-        this.since = Date.now();
+        this.since = performance.now();
       }
       this.pending = start === buffer.length ? undefined : buffer.subarray(start);
       return;
@@ -288,7 +288,7 @@ export class Http1Connection implements ExchangeOwner {
       return Promise.reject(new BodyTooLarge(`the body is larger than ${maxBytes} bytes`));
     if (this.complete) return Promise.resolve(this.body());
     return new Promise((resolve, reject) => {
-      this.reader = { resolve, reject, maxBytes, since: Date.now() };
+      this.reader = { resolve, reject, maxBytes, since: performance.now() };
       if (exchange.head.expectContinue && !this.continueSent) {
         this.continueSent = true;
         this.socket.write("HTTP/1.1 100 Continue\r\n\r\n", "latin1");
@@ -353,7 +353,7 @@ export class Http1Connection implements ExchangeOwner {
     reader?.reject(new BodyUnreadable("the response was sent before the body was read"));
     this.parts = [];
     this.chunked = undefined;
-    this.since = Date.now();
+    this.since = performance.now();
     if (close) {
       this.phase = CLOSING;
       this.pending = undefined;
@@ -377,7 +377,7 @@ export class Http1Connection implements ExchangeOwner {
   private refuse(status: 400 | 408 | 417 | 431 | 501): void {
     this.pending = undefined;
     this.phase = CLOSING;
-    this.since = Date.now();
+    this.since = performance.now();
     this.socket.end(responseHead(status, [], { contentLength: 0, connection: "close" }), "latin1");
   }
 

@@ -42,7 +42,7 @@ export class Http1Server {
     // Timeouts hold to within a quarter of the shortest one (at least every 50 ms, at most every second).
     const every = Math.max(50, Math.min(1_000, limits.headersTimeoutMs / 4, limits.bodyTimeoutMs / 4));
     this.sweepTimer = setInterval(() => {
-      const now = Date.now();
+      const now = performance.now();
       for (const connection of this.connections) connection.sweep(now);
     }, every);
     this.sweepTimer.unref();
