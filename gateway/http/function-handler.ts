@@ -1,7 +1,6 @@
 // The HTTP port's request handler: the pipeline (pipeline.ts), then the invoke — or, for /async/..., the
 // function's queue — and the response mapped as API Gateway maps it. Every request gets an id
 // (apigw-requestid header, requestContext.requestId), a metric and, if enabled, one access-log line.
-import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import type { AsyncInvoker } from "../async/async-invoker.js";
 import type { Clock } from "../clock.js";
@@ -22,6 +21,7 @@ import { httpInvokeError, internalServerError } from "./invoke-errors.js";
 import type { Http1Exchange, Http1Handler } from "../http1/http1-exchange.js";
 import { readBody, type BodyLimits } from "./read-body.js";
 import { toGatewayRequest } from "./request-context.js";
+import { newRequestId } from "./request-id.js";
 import { respondError, respondJson } from "./respond.js";
 
 export interface FunctionHandlerOptions {
@@ -248,7 +248,7 @@ export function createFunctionHandler(options: FunctionHandlerOptions): Http1Han
 
   return (exchange) => {
     const started = performance.now();
-    const request = toGatewayRequest(exchange, randomUUID(), clock.now(), contextOptions);
+    const request = toGatewayRequest(exchange, newRequestId(), clock.now(), contextOptions);
     serve(exchange, request, started);
   };
 }
