@@ -10,6 +10,7 @@
 import { KAPPA_ACCOUNT_ID, KAPPA_API_ID, KAPPA_STAGE, domainOf, type EventInput } from "./event-input.js";
 import { authorizerV2, buildPayloadV2, cookiesV2, headersV2, queryV2 } from "./payload-v2.js";
 import { apiGatewayTime, encodeBody, hasEntries } from "./request-parts.js";
+import { lastNumberText } from "../number-text.js";
 
 /** A character JSON.stringify writes as an escape (lone surrogates included, paired ones sent along too). */
 // eslint-disable-next-line no-control-regex -- the controls are what JSON escapes
@@ -19,8 +20,9 @@ const ESCAPED_IN_JSON = /["\\\u0000-\u001f\ud800-\udfff]/;
 const quoted = (value: string): string =>
   ESCAPED_IN_JSON.test(value) ? JSON.stringify(value) : `"${value}"`;
 
-/** A number as JSON.stringify writes it (the same digits as String; null for what JSON cannot hold). */
-const numberJson = (value: number): string => (Number.isFinite(value) ? String(value) : "null");
+const epochText = lastNumberText();
+/** A time as JSON.stringify writes it (the same digits as String; null for what JSON cannot hold). */
+const epochJson = (value: number): string => (Number.isFinite(value) ? epochText(value) : "null");
 
 const CONSTANT_CONTEXT = `"accountId":"${KAPPA_ACCOUNT_ID}","apiId":"${KAPPA_API_ID}"`;
 const STAGE = `"stage":${JSON.stringify(KAPPA_STAGE)}`;
@@ -52,7 +54,7 @@ export function payloadV2Json(input: EventInput, headJsonSafe: boolean): string 
     `"http":{"method":"${request.method}","path":"${rawPath}","protocol":"${input.protocol}",` +
     `"sourceIp":"${request.sourceIp}","userAgent":"${headers["user-agent"] ?? ""}"},` +
     `"requestId":${quoted(request.id)},"routeKey":${routeKey},${STAGE},` +
-    `"time":"${apiGatewayTime(request.receivedAt)}","timeEpoch":${numberJson(request.receivedAt)}`;
+    `"time":"${apiGatewayTime(request.receivedAt)}","timeEpoch":${epochJson(request.receivedAt)}`;
   const authorizer = authorizerV2(request.identity);
   if (authorizer) json += `,"authorizer":${JSON.stringify(authorizer)}`;
   json += `},"isBase64Encoded":${isBase64Encoded}`;

@@ -52,41 +52,53 @@ function split(request: Buffer): { head: string; body: Buffer } {
   return { head: request.toString("latin1", 0, headEnd), body: request.subarray(headEnd + 4) };
 }
 
-test("a string event with multi-byte characters arrives as its UTF-8 bytes with their length", async () => {
-  const { pool, requests } = await recordingAgent();
-  const event = JSON.stringify({ body: "grüße 😀 日本", n: 1 });
-  const outcome = await callAgent(pool, invoke(event), new Cancellation(), 1000);
-  assert.equal(outcome.kind, "done");
-  const { head, body } = split(requests[0]!);
-  assert.ok(Buffer.byteLength(event) > event.length, "the event has multi-byte characters");
-  assert.match(head, new RegExp(`\r\ncontent-length: ${Buffer.byteLength(event)}\r\n`));
-  assert.deepEqual(body, Buffer.from(event, "utf8"));
-  pool.close(true);
-});
+test(
+  "a string event with multi-byte characters arrives as its UTF-8 bytes with their length",
+  { timeout: 10_000 },
+  async () => {
+    const { pool, requests } = await recordingAgent();
+    const event = JSON.stringify({ body: "grüße 😀 日本", n: 1 });
+    const outcome = await callAgent(pool, invoke(event), new Cancellation(), 1000);
+    assert.equal(outcome.kind, "done");
+    const { head, body } = split(requests[0]!);
+    assert.ok(Buffer.byteLength(event) > event.length, "the event has multi-byte characters");
+    assert.match(head, new RegExp(`\r\ncontent-length: ${Buffer.byteLength(event)}\r\n`));
+    assert.deepEqual(body, Buffer.from(event, "utf8"));
+    pool.close(true);
+  },
+);
 
-test("a Buffer event arrives byte-exact, the same as the same event as a string", async () => {
-  const { pool, requests } = await recordingAgent();
-  const event = JSON.stringify({ body: "ünïcode", items: [1, 2, 3] });
-  await callAgent(pool, invoke(Buffer.from(event)), new Cancellation(), 1000);
-  await callAgent(pool, invoke(event), new Cancellation(), 1000);
-  assert.equal(requests.length, 2);
-  assert.deepEqual(requests[0], requests[1]);
-  pool.close(true);
-});
+test(
+  "a Buffer event arrives byte-exact, the same as the same event as a string",
+  { timeout: 10_000 },
+  async () => {
+    const { pool, requests } = await recordingAgent();
+    const event = JSON.stringify({ body: "ünïcode", items: [1, 2, 3] });
+    await callAgent(pool, invoke(Buffer.from(event)), new Cancellation(), 1000);
+    await callAgent(pool, invoke(event), new Cancellation(), 1000);
+    assert.equal(requests.length, 2);
+    assert.deepEqual(requests[0], requests[1]);
+    pool.close(true);
+  },
+);
 
-test("a head with a Latin-1 header value is written as Latin-1 while the event stays UTF-8", async () => {
-  const { pool, requests } = await recordingAgent();
-  const event = JSON.stringify({ name: "café" });
-  const arn = "arn:aws:lambda:local:000000000000:function:caf\u00e9";
-  await callAgent(pool, invoke(event, { invokedArn: arn }), new Cancellation(), 1000);
-  const { head, body } = split(requests[0]!);
-  // One byte 0xE9 for é in the head (Latin-1), two bytes C3 A9 in the body (UTF-8).
-  assert.ok(head.includes(arn), head);
-  assert.deepEqual(body, Buffer.from(event, "utf8"));
-  pool.close(true);
-});
+test(
+  "a head with a Latin-1 header value is written as Latin-1 while the event stays UTF-8",
+  { timeout: 10_000 },
+  async () => {
+    const { pool, requests } = await recordingAgent();
+    const event = JSON.stringify({ name: "café" });
+    const arn = "arn:aws:lambda:local:000000000000:function:caf\u00e9";
+    await callAgent(pool, invoke(event, { invokedArn: arn }), new Cancellation(), 1000);
+    const { head, body } = split(requests[0]!);
+    // One byte 0xE9 for é in the head (Latin-1), two bytes C3 A9 in the body (UTF-8).
+    assert.ok(head.includes(arn), head);
+    assert.deepEqual(body, Buffer.from(event, "utf8"));
+    pool.close(true);
+  },
+);
 
-test("an event larger than the one-write size still arrives whole", async () => {
+test("an event larger than the one-write size still arrives whole", { timeout: 10_000 }, async () => {
   const { pool, requests } = await recordingAgent();
   const event = JSON.stringify({ body: "é".repeat(100_000) });
   await callAgent(pool, invoke(event), new Cancellation(), 1000);
@@ -95,3 +107,20 @@ test("an event larger than the one-write size still arrives whole", async () => 
   assert.deepEqual(body, Buffer.from(event, "utf8"));
   pool.close(true);
 });
+
+test(
+  "a header value HTTP does not allow is refused before anything is sent; a tab is allowed",
+  { timeout: 10_000 },
+  async () => {
+    const { pool, requests } = await recordingAgent();
+    for (const bad of ["a\r\nx-injected: 1", "nul\0", "del\x7f"]) {
+      const outcome = await callAgent(pool, invoke("{}", { clientContext: bad }), new Cancellation(), 1000);
+      assert.equal(outcome.kind, "failed", JSON.stringify(bad));
+    }
+    assert.equal(requests.length, 0);
+    const outcome = await callAgent(pool, invoke("{}", { clientContext: "a\tb" }), new Cancellation(), 1000);
+    assert.equal(outcome.kind, "done");
+    assert.ok(split(requests[0]!).head.includes("a\tb"));
+    pool.close(true);
+  },
+);

@@ -5,6 +5,7 @@ import { INVALID_FIELD_VALUE_CHAR, NON_ASCII } from "../http1/http-syntax.js";
 import { ResponseTooLarge, type AgentResponse } from "./agent-connection.js";
 import type { AgentPool } from "./agent-pool.js";
 import type { Cancellation } from "./cancellation.js";
+import { lastNumberText } from "../number-text.js";
 
 export { ResponseTooLarge };
 
@@ -24,6 +25,10 @@ export type AgentOutcome =
   | { kind: "done"; payload: Buffer; functionError?: string; logResult?: string; durationMs?: number }
   | { kind: "refused"; status: number; code: string }
   | { kind: "failed"; error: Error };
+
+/** A character other than visible ASCII, space and tab: the common header value has none. */
+const NOT_PLAIN_FIELD_CHAR = /[^\t\x20-\x7e]/;
+const deadlineText = lastNumberText();
 
 /** Bodies up to this size are copied after the head so the request leaves in one small allocation. */
 const ONE_WRITE_MAX_BYTES = 64 * 1024;
@@ -58,21 +63,31 @@ function agentRequest(pool: AgentPool, request: InvokeRequest): Buffer | string 
   let head =
     `POST /invoke HTTP/1.1\r\nhost: ${pool.hostHeader}\r\ncontent-type: application/json\r\n` +
     `content-length: ${length}\r\n${AgentHeaders.requestId}: ${request.requestId}\r\n` +
-    `${AgentHeaders.deadlineMs}: ${request.deadlineMs}\r\n`;
+    `${AgentHeaders.deadlineMs}: ${deadlineText(request.deadlineMs)}\r\n`;
   if (request.logType) head += `${AgentHeaders.logType}: ${request.logType}\r\n`;
   if (request.clientContext) head += `${AgentHeaders.clientContext}: ${request.clientContext}\r\n`;
   if (request.invokedArn) head += `${AgentHeaders.invokedArn}: ${request.invokedArn}\r\n`;
+  // The head is judged by its parts (the rest is ASCII by construction), not as the string just joined: a regular
+  // expression on a joined string first makes V8 flatten it in the runtime.
+  let ascii = !NON_ASCII.test(pool.hostHeader);
   for (const value of [request.requestId, request.logType, request.clientContext, request.invokedArn]) {
-    if (value && INVALID_FIELD_VALUE_CHAR.test(value))
+    if (!value || !NOT_PLAIN_FIELD_CHAR.test(value)) continue;
+    if (INVALID_FIELD_VALUE_CHAR.test(value))
       return new Error("a header for the agent holds characters HTTP does not allow");
+    ascii = false;
   }
-  return requestBytes(`${head}\r\n`, payload, length);
+  return requestBytes(`${head}\r\n`, ascii, payload, length);
 }
 
-function requestBytes(head: string, body: Buffer | string, length: number): Buffer | string {
+function requestBytes(
+  head: string,
+  headIsAscii: boolean,
+  body: Buffer | string,
+  length: number,
+): Buffer | string {
   // A short string is written as one string: the socket encodes it straight into its write, with no Buffer
   // allocated and copied here. The head must then be ASCII (it is written as Latin-1 otherwise).
-  if (typeof body === "string" && length <= ONE_WRITE_MAX_BYTES && !NON_ASCII.test(head)) return head + body;
+  if (typeof body === "string" && length <= ONE_WRITE_MAX_BYTES && headIsAscii) return head + body;
   const payload = typeof body === "string" ? Buffer.from(body, "utf8") : body;
   const headLength = Buffer.byteLength(head, "latin1");
   if (payload.length > ONE_WRITE_MAX_BYTES) return Buffer.concat([Buffer.from(head, "latin1"), payload]);
