@@ -76,6 +76,8 @@ export interface WakeLease {
   release(): void;
 }
 
+/** How long closing waits for the subscriber's QUIT to be answered before dropping the connection. */
+const QUIT_WAIT_MS = 2_000;
 /** Bound on remembered local wake tokens whose publish has not come back (e.g. the subscribe was in flight). */
 const MAX_LOCAL_TOKENS = 10_000;
 
@@ -263,6 +265,19 @@ export class WakeHub {
     this.channels.clear();
     const subscriber = this.subscriber;
     this.subscriber = undefined;
-    if (subscriber) subscriber.disconnect();
+    if (!subscriber) return;
+    // QUIT rather than disconnect(): after a reconnect ioredis re-sends SUBSCRIBE for us with no handler on its
+    // promise, and disconnect() while that is in flight rejects it unheard (an unhandled rejection, which ends a
+    // Node process). QUIT goes after it, so it is answered first; unconnected, quit() just disconnects. Bounded,
+    // for a server that takes the command and never answers.
+    let bounded: NodeJS.Timeout | undefined;
+    await Promise.race([
+      subscriber.quit().catch(() => undefined),
+      new Promise<void>((resolve) => {
+        bounded = setTimeout(resolve, QUIT_WAIT_MS);
+      }),
+    ]);
+    clearTimeout(bounded);
+    subscriber.disconnect();
   }
 }
