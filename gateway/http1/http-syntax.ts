@@ -12,3 +12,9 @@ export const INVALID_FIELD_VALUE_CHAR = /[^\t\x20-\x7e\x80-\xff]/;
 
 /** A character outside US-ASCII: where a head written as Latin-1 and the same text written as UTF-8 differ. */
 export const NON_ASCII = /[\u0080-\uffff]/;
+
+/**
+ * A character other than HTAB, space and visible ASCII: a field value without one is both valid and ASCII, so one
+ * scan settles the common value and only the rest need INVALID_FIELD_VALUE_CHAR and NON_ASCII.
+ */
+export const NOT_PLAIN_FIELD_VALUE_CHAR = /[^\t\x20-\x7e]/;

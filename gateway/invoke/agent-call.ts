@@ -1,7 +1,7 @@
 // One POST /invoke to one agent (api/agent.ts) and what came back, classified: a finished invocation, an
 // instance that refused (429 InstanceBusy / 503 NotReady: try another one), or a transport failure.
 import { AgentHeaders } from "../../api/agent.js";
-import { INVALID_FIELD_VALUE_CHAR, NON_ASCII } from "../http1/http-syntax.js";
+import { INVALID_FIELD_VALUE_CHAR, NON_ASCII, NOT_PLAIN_FIELD_VALUE_CHAR } from "../http1/http-syntax.js";
 import { ResponseTooLarge, type AgentResponse } from "./agent-connection.js";
 import type { AgentPool } from "./agent-pool.js";
 import type { Cancellation } from "./cancellation.js";
@@ -26,8 +26,6 @@ export type AgentOutcome =
   | { kind: "refused"; status: number; code: string }
   | { kind: "failed"; error: Error };
 
-/** A character other than visible ASCII, space and tab: the common header value has none. */
-const NOT_PLAIN_FIELD_CHAR = /[^\t\x20-\x7e]/;
 const deadlineText = lastNumberText();
 
 /** Bodies up to this size are copied after the head so the request leaves in one small allocation. */
@@ -71,7 +69,7 @@ function agentRequest(pool: AgentPool, request: InvokeRequest): Buffer | string 
   // expression on a joined string first makes V8 flatten it in the runtime.
   let ascii = !NON_ASCII.test(pool.hostHeader);
   for (const value of [request.requestId, request.logType, request.clientContext, request.invokedArn]) {
-    if (!value || !NOT_PLAIN_FIELD_CHAR.test(value)) continue;
+    if (!value || !NOT_PLAIN_FIELD_VALUE_CHAR.test(value)) continue;
     if (INVALID_FIELD_VALUE_CHAR.test(value))
       return new Error("a header for the agent holds characters HTTP does not allow");
     ascii = false;
