@@ -19,9 +19,9 @@ export function newRequestId(): string {
   let at = 0;
   for (let i = 0; i < 16; i++) {
     let byte = random[used + i]!;
-    if (i === 6)
-      byte = (byte & 0x0f) | 0x40; // version 4
-    else if (i === 8) byte = (byte & 0x3f) | 0x80; // variant 10xx
+    // Byte 6 carries the version (4), byte 8 the variant (binary 10).
+    if (i === 6) byte = (byte & 0x0f) | 0x40;
+    else if (i === 8) byte = (byte & 0x3f) | 0x80;
     if (i === 4 || i === 6 || i === 8 || i === 10) text[at++] = 0x2d;
     text[at++] = HEX[byte >> 4]!;
     text[at++] = HEX[byte & 0x0f]!;
