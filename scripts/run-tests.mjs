@@ -45,6 +45,9 @@ const result = spawnSync(
   [
     "--import",
     "tsx",
+    // Test processes write their reports with blocking writes, so a forced exit cannot cut them short.
+    "--import",
+    "./scripts/blocking-stdout.mjs",
     "--test",
     "--test-force-exit",
     `--test-concurrency=${concurrency}`,
