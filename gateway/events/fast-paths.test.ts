@@ -163,7 +163,7 @@ for (const [name, event] of Object.entries(inputs)) {
 for (const [name, { version, output }] of Object.entries(outputs)) {
   test(`response, ${name}`, () => {
     const mapped = mapFunctionResponse(output, version);
-    const shown = { ...mapped, body: mapped.body.toString("base64") };
+    const shown = { ...mapped, body: Buffer.from(mapped.body).toString("base64") };
     assert.equal(JSON.stringify(shown), EXPECTED[`response ${name}`]);
   });
 }

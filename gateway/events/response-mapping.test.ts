@@ -111,7 +111,7 @@ for (const c of valid) {
     const mapped = mapFunctionResponse(c.output, c.version);
     assert.equal(mapped.statusCode, c.status);
     assert.deepEqual(mapped.headers, c.headers);
-    assert.deepEqual(mapped.body, Buffer.isBuffer(c.body) ? c.body : Buffer.from(c.body));
+    assert.deepEqual(Buffer.from(mapped.body), Buffer.isBuffer(c.body) ? c.body : Buffer.from(c.body));
   });
 }
 

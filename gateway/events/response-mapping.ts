@@ -13,7 +13,8 @@ import { lowerCaseName } from "./request-parts.js";
 export interface MappedResponse {
   statusCode: number;
   headers: Array<[string, string]>;
-  body: Buffer;
+  /** bytes (a base64 body decoded), or text to send as UTF-8 */
+  body: Buffer | string;
 }
 
 export class InvalidFunctionResponse extends Error {
@@ -43,11 +44,7 @@ export function mapFunctionResponse(payload: Buffer, version: "1.0" | "2.0"): Ma
   if (!isProxyShape) {
     if (version === "1.0") throw new InvalidFunctionResponse("format 1.0 needs an object with statusCode");
     const text = typeof output === "string" ? output : JSON.stringify(output);
-    return {
-      statusCode: 200,
-      headers: [["content-type", "application/json"]],
-      body: Buffer.from(text, "utf8"),
-    };
+    return { statusCode: 200, headers: [["content-type", "application/json"]], body: text };
   }
   return mapProxyResponse(output as Record<string, unknown>, version);
 }
@@ -147,9 +144,10 @@ function headerValue(name: string, value: unknown): string {
   return text;
 }
 
-function bodyOf(output: Record<string, unknown>): Buffer {
+/** The body as text, left for the connection to encode straight into its write, or decoded from base64. */
+function bodyOf(output: Record<string, unknown>): Buffer | string {
   const { body } = output;
-  if (body === undefined || body === null) return Buffer.alloc(0);
+  if (body === undefined || body === null) return "";
   if (typeof body !== "string") throw new InvalidFunctionResponse("body must be a string");
-  return output.isBase64Encoded === true ? Buffer.from(body, "base64") : Buffer.from(body, "utf8");
+  return output.isBase64Encoded === true ? Buffer.from(body, "base64") : body;
 }

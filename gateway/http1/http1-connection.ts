@@ -7,7 +7,7 @@
 import type { Socket } from "node:net";
 import { ChunkedBody } from "./chunked-body.js";
 import { Http1Exchange, type ExchangeOwner, type Http1Handler } from "./http1-exchange.js";
-import { NON_ASCII, TOKEN_CHARS } from "./http-syntax.js";
+import { TOKEN_CHARS } from "./http-syntax.js";
 import { parseRequestHead, parseRequestLine } from "./request-head.js";
 import { InvalidResponseHeader, hasNoBody, responseHead } from "./response-head.js";
 import { isSharedReadBuffer } from "./shared-reads.js";
@@ -328,9 +328,11 @@ export class Http1Connection implements ExchangeOwner {
     holdWrites(this.socket);
     let flushed: boolean;
     if (bodyBytes === 0 || head.method === "HEAD") flushed = this.socket.write(text, "latin1");
-    else if (bodyBytes <= ONE_WRITE_BYTES && typeof body === "string" && !NON_ASCII.test(text)) {
-      // One string: the socket encodes it straight into its write, no Buffer allocated and copied here.
-      flushed = this.socket.write(text + body, "utf8");
+    else if (bodyBytes <= ONE_WRITE_BYTES && typeof body === "string" && bodyBytes === body.length) {
+      // An ASCII body (its UTF-8 length is its length) reads the same in Latin-1, as the head is written: head and
+      // body go as one string, copied straight into the write, with no Buffer allocated here and no flattening
+      // of the joined string first (which UTF-8 output would need).
+      flushed = this.socket.write(text + body, "latin1");
     } else if (bodyBytes <= ONE_WRITE_BYTES) {
       const headBytes = text.length;
       const out = Buffer.allocUnsafe(headBytes + bodyBytes);

@@ -51,7 +51,7 @@ export function startAgentCall(
   });
 }
 
-/** One POST /invoke (bytes, or a string to write as UTF-8), or what is wrong with a header it would carry. */
+/** One POST /invoke (bytes, or an ASCII string), or what is wrong with a header it would carry. */
 function agentRequest(pool: AgentPool, request: InvokeRequest): Buffer | string | Error {
   const { payload } = request;
   const length =
@@ -83,9 +83,11 @@ function requestBytes(
   body: Buffer | string,
   length: number,
 ): Buffer | string {
-  // A short string is written as one string: the socket encodes it straight into its write, with no Buffer
-  // allocated and copied here. The head must then be ASCII (it is written as Latin-1 otherwise).
-  if (typeof body === "string" && length <= ONE_WRITE_MAX_BYTES && headIsAscii) return head + body;
+  // A short ASCII request is written as one string, as Latin-1 (AgentPool.call): the socket copies the joined
+  // string straight into its write, with no Buffer allocated here. UTF-8 output would make V8 first flatten the
+  // joined string into a new one. A string body is ASCII when its UTF-8 length is its length.
+  if (typeof body === "string" && length <= ONE_WRITE_MAX_BYTES && headIsAscii && length === body.length)
+    return head + body;
   const payload = typeof body === "string" ? Buffer.from(body, "utf8") : body;
   const headLength = Buffer.byteLength(head, "latin1");
   if (payload.length > ONE_WRITE_MAX_BYTES) return Buffer.concat([Buffer.from(head, "latin1"), payload]);

@@ -98,7 +98,8 @@ export class AgentConnection {
     this.exchange = { done, maxBytes, signal };
     signal.onAbort(this.cancel);
     holdWrites(this.socket);
-    if (typeof request === "string") this.socket.write(request, "utf8");
+    // A string request is ASCII (AgentPool.call); Latin-1 writes a joined string without flattening it first.
+    if (typeof request === "string") this.socket.write(request, "latin1");
     else this.socket.write(request);
   }
 

@@ -26,8 +26,9 @@ export class AgentPool {
   }
 
   /**
-   * Sends one request on an idle or new connection and calls `done` with the reply. Cancelling destroys the
-   * connection (the agent sees the request end) and calls `done` with the cancellation's reason.
+   * Sends one request (bytes, or a string of ASCII characters, which is written as Latin-1) on an idle or new
+   * connection and calls `done` with the reply. Cancelling destroys the connection (the agent sees the request
+   * end) and calls `done` with the cancellation's reason.
    */
   call(request: Buffer | string, maxBytes: number, signal: Cancellation, done: AgentReplyCallback): void {
     if (signal.reason) return done(signal.reason);
