@@ -11,22 +11,33 @@ export class InvalidResponseHeader extends Error {
   override readonly name = "InvalidResponseHeader";
 }
 
-let dateHeader: string | undefined;
+let dateLine: string | undefined;
 const forgetDate = () => {
-  dateHeader = undefined;
+  dateLine = undefined;
 };
 
 /**
- * The Date header value, kept until the second it names ends (as node:http keeps its own): no clock read per
+ * The Date header line, kept until the second it names ends (as node:http keeps its own): no clock read per
  * response.
  */
-function httpDate(): string {
-  if (dateHeader === undefined) {
+function httpDateLine(): string {
+  if (dateLine === undefined) {
     const now = Date.now();
-    dateHeader = new Date(now).toUTCString();
+    dateLine = `date: ${new Date(now).toUTCString()}\r\n`;
     setTimeout(forgetDate, 1000 - (now % 1000)).unref();
   }
-  return dateHeader;
+  return dateLine;
+}
+
+/** Status lines by status code, made once each. */
+const statusLines: string[] = [];
+
+function statusLine(status: number): string {
+  const line = statusLines[status];
+  if (line !== undefined) return line;
+  const made = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? "Unknown"}\r\n`;
+  if (Number.isInteger(status) && status >= 100 && status <= 599) statusLines[status] = made;
+  return made;
 }
 
 export interface HeadFraming {
@@ -41,7 +52,7 @@ export function responseHead(
   headers: ReadonlyArray<readonly [string, string]>,
   framing: HeadFraming,
 ): string {
-  let head = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? "Unknown"}\r\n`;
+  let head = statusLine(status);
   for (const [name, value] of headers) {
     const lower = lowerCaseToken(name);
     if (lower === undefined)
@@ -51,7 +62,7 @@ export function responseHead(
     if (RESERVED.has(lower)) continue;
     head += `${name}: ${value}\r\n`;
   }
-  head += `date: ${httpDate()}\r\n`;
+  head += httpDateLine();
   if (framing.contentLength !== undefined) head += `content-length: ${framing.contentLength}\r\n`;
   if (framing.connection) head += `connection: ${framing.connection}\r\n`;
   return `${head}\r\n`;
