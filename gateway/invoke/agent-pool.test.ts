@@ -79,6 +79,19 @@ test("Content-Length replies, split in many pieces, reuse one keep-alive connect
   pool.close(true);
 });
 
+test("whole replies in one read each keep their own body: a later read into the shared buffer changes none", async () => {
+  const { pool } = await agent((n) => {
+    const body = `{"reply":${n},"pad":"${String(n).repeat(40)}"}`;
+    return `HTTP/1.1 200 OK\r\ncontent-length: ${body.length}\r\n\r\n${body}`;
+  });
+  const replies: AgentResponse[] = [];
+  for (let i = 1; i <= 3; i++) replies.push(await send(pool, request(), 1000, new Cancellation()));
+  replies.forEach((reply, i) =>
+    assert.equal(reply.body.toString(), `{"reply":${i + 1},"pad":"${String(i + 1).repeat(40)}"}`),
+  );
+  pool.close(true);
+});
+
 test("chunked replies are decoded, with extensions and trailers, however they are split", async () => {
   const body = '7;ext=1\r\n{"a":1,\r\n4\r\n"b":\r\n2\r\n2}\r\n0\r\nx-trailer: 1\r\n\r\n';
   for (const pieces of [1, 3, 17, 200]) {
