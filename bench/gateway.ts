@@ -21,6 +21,7 @@ import type { AddressInfo } from "node:net";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { DEFAULT_SEMI_SPACE_MB, gatewayExecArgv } from "../gateway/young-generation.js";
 import { cpuTimes, stealPercentSince } from "./_host-steal.js";
 
 const DURATION_S = Number(process.env.BENCH_SECONDS ?? 6);
@@ -207,7 +208,10 @@ const compiled = join(root, "dist", "bench", "gateway.js");
 
 function startRole(args: string[]): Promise<{ child: ChildProcess; line: string }> {
   const entry = here.endsWith(".ts") && existsSync(compiled) ? [compiled] : ["--import", "tsx", here];
-  const child = spawn(process.execPath, [...entry, ...args], {
+  // A gateway runs with the young generation production gives it (gateway/young-generation.ts); node:cluster
+  // workers inherit the flag from the role's process, as gateway/cluster.ts passes it to production's.
+  const flags = args[0] === "gateway" ? gatewayExecArgv([], DEFAULT_SEMI_SPACE_MB) : [];
+  const child = spawn(process.execPath, [...flags, ...entry, ...args], {
     cwd: root,
     stdio: ["ignore", "pipe", "inherit"],
   });

@@ -8,6 +8,7 @@ import cluster, { type Worker } from "node:cluster";
 import { createServer, type Server } from "node:http";
 import { AggregatorRegistry, type Registry } from "prom-client";
 import { answerOps } from "./ops-routes.js";
+import { gatewayExecArgv } from "./young-generation.js";
 
 export interface ClusterLogger {
   info(object: object, message?: string): void;
@@ -21,6 +22,8 @@ export interface GatewayClusterOptions {
   metricsHost: string;
   metricsPort: number | null;
   logger: ClusterLogger;
+  /** V8's semi-space for the workers, in MB (young-generation.ts); 0 = V8's default; unset = as this process */
+  semiSpaceMb?: number;
 }
 
 /** Workers tell the primary this once their gateway listens. */
@@ -39,6 +42,8 @@ export function runGatewayPrimary(options: GatewayClusterOptions): void {
   const indexOf = new Map<Worker, number>();
   let stopping = false;
 
+  if (options.semiSpaceMb !== undefined)
+    cluster.setupPrimary({ execArgv: gatewayExecArgv(process.execArgv, options.semiSpaceMb) });
   const fork = (index: number) => {
     const worker = cluster.fork({ [WORKER_INDEX_ENV]: String(index) });
     indexOf.set(worker, index);

@@ -20,3 +20,18 @@ test("a bad KAPPA_GATEWAY_WORKERS is a ConfigError naming the variable", () => {
     );
   }
 });
+
+test("KAPPA_GATEWAY_SEMI_SPACE_MB defaults to 4 MB, takes 0 (V8's default) and whole megabytes", () => {
+  assert.equal(loadConfig(base).semiSpaceMb, 4);
+  assert.equal(loadConfig({ ...base, KAPPA_GATEWAY_SEMI_SPACE_MB: "0" }).semiSpaceMb, 0);
+  assert.equal(loadConfig({ ...base, KAPPA_GATEWAY_SEMI_SPACE_MB: "16" }).semiSpaceMb, 16);
+});
+
+test("a bad KAPPA_GATEWAY_SEMI_SPACE_MB is a ConfigError naming the variable", () => {
+  for (const value of ["-1", "2.5", "big", "4096"]) {
+    assert.throws(
+      () => loadConfig({ ...base, KAPPA_GATEWAY_SEMI_SPACE_MB: value }),
+      (error) => error instanceof ConfigError && /KAPPA_GATEWAY_SEMI_SPACE_MB/.test(error.message),
+    );
+  }
+});

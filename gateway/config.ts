@@ -1,6 +1,7 @@
 // The gateway process's configuration, read once from the environment (the only place env vars are read).
 import { availableParallelism, hostname } from "node:os";
 import { parseAccessKey } from "./aws/access-keys.js";
+import { DEFAULT_SEMI_SPACE_MB } from "./young-generation.js";
 
 export interface GatewayConfig {
   redisUrl: string;
@@ -18,6 +19,8 @@ export interface GatewayConfig {
   logLevel: string;
   /** gateway processes in this pod (node:cluster workers; 1 = no cluster) */
   workers: number;
+  /** V8's semi-space for the workers, in MB (young-generation.ts); 0 = V8's default */
+  semiSpaceMb: number;
 }
 
 export class ConfigError extends Error {}
@@ -50,6 +53,17 @@ function workerCount(env: NodeJS.ProcessEnv): number {
   return n;
 }
 
+function semiSpaceMb(env: NodeJS.ProcessEnv): number {
+  const value = env.KAPPA_GATEWAY_SEMI_SPACE_MB;
+  if (value === undefined || value === "") return DEFAULT_SEMI_SPACE_MB;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 1024)
+    throw new ConfigError(
+      `KAPPA_GATEWAY_SEMI_SPACE_MB must be a whole number of megabytes from 0 (V8's default) to 1024, got "${value}"`,
+    );
+  return n;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv): GatewayConfig {
   const redisUrl = env.KAPPA_REDIS_URL ?? env.REDIS_URL;
   if (!redisUrl) throw new ConfigError("set KAPPA_REDIS_URL (or REDIS_URL), e.g. redis://kappa-redis:6379");
@@ -78,5 +92,6 @@ export function loadConfig(env: NodeJS.ProcessEnv): GatewayConfig {
     trustForwardedFor: flag(env, "KAPPA_TRUST_X_FORWARDED_FOR", false),
     logLevel: env.LOG_LEVEL ?? "info",
     workers: workerCount(env),
+    semiSpaceMb: semiSpaceMb(env),
   };
 }

@@ -10,6 +10,7 @@ import { announceWorkerReady, isClusterPrimary, runGatewayPrimary, workerIndex }
 import { ConfigError, loadConfig, type GatewayConfig } from "./config.js";
 import { startInformerStore } from "./kube/informer-store.js";
 import { startGateway } from "./server.js";
+import { SEMI_SPACE_FLAG } from "./young-generation.js";
 
 /** How long a stopping gateway lets requests in flight finish: inside Kubernetes' default 30 s grace period. */
 const DRAIN_MS = 25_000;
@@ -30,8 +31,25 @@ if (config.workers > 1 && isClusterPrimary()) {
     metricsHost: config.host,
     metricsPort: config.metricsPort,
     logger: log,
+    semiSpaceMb: config.semiSpaceMb,
   });
-} else await runGateway(config, workerIndex(process.env));
+} else {
+  if (config.workers === 1 && !semiSpaceInEffect(config.semiSpaceMb)) {
+    log.warn(
+      { semiSpaceMb: config.semiSpaceMb },
+      `one gateway process runs with Node's own flags: start it as node ${SEMI_SPACE_FLAG}=${config.semiSpaceMb} ` +
+        "(or in NODE_OPTIONS) for the young generation KAPPA_GATEWAY_SEMI_SPACE_MB asks for",
+    );
+  }
+  await runGateway(config, workerIndex(process.env));
+}
+
+/** Whether nothing is asked of V8's semi-space, or this process was started with a semi-space flag of its own. */
+function semiSpaceInEffect(semiSpaceMb: number): boolean {
+  if (semiSpaceMb === 0) return true;
+  const flags = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? "").split(/\s+/)];
+  return flags.some((flag) => flag.startsWith(SEMI_SPACE_FLAG));
+}
 
 async function runGateway(config: GatewayConfig, worker: number | undefined): Promise<void> {
   const registry = new Registry();
