@@ -330,8 +330,7 @@ export class Http1Connection implements ExchangeOwner {
     if (bodyBytes === 0 || head.method === "HEAD") flushed = this.socket.write(text, "latin1");
     else if (bodyBytes <= ONE_WRITE_BYTES && typeof body === "string" && bodyBytes === body.length) {
       // An ASCII body (its UTF-8 length is its length) reads the same in Latin-1, as the head is written: head and
-      // body go as one string, copied straight into the write, with no Buffer allocated here and no flattening
-      // of the joined string first (which UTF-8 output would need).
+      // body go as one string, a byte per character, with no Buffer allocated and copied here.
       flushed = this.socket.write(text + body, "latin1");
     } else if (bodyBytes <= ONE_WRITE_BYTES) {
       const headBytes = text.length;

@@ -106,9 +106,9 @@ function requestBytes(
   body: Buffer | string,
   length: number,
 ): Buffer | string {
-  // A short ASCII request is written as one string, as Latin-1 (AgentPool.call): the socket copies the joined
-  // string straight into its write, with no Buffer allocated here. UTF-8 output would make V8 first flatten the
-  // joined string into a new one. A string body is ASCII when its UTF-8 length is its length.
+  // A short ASCII request is written as one string, as Latin-1 (AgentPool.call): a byte per character, without
+  // UTF-8's encoding pass, and no Buffer allocated and copied here. A string body is ASCII when its UTF-8 length
+  // is its length.
   if (typeof body === "string" && length <= ONE_WRITE_MAX_BYTES && headIsAscii && length === body.length)
     return head + body;
   const payload = typeof body === "string" ? Buffer.from(body, "utf8") : body;

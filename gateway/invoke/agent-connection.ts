@@ -98,7 +98,7 @@ export class AgentConnection {
     this.exchange = { done, maxBytes, signal };
     signal.onAbort(this.cancel);
     holdWrites(this.socket);
-    // A string request is ASCII (AgentPool.call); Latin-1 writes a joined string without flattening it first.
+    // A string request is ASCII (AgentPool.call): Latin-1 writes it a byte per character, without UTF-8's pass.
     if (typeof request === "string") this.socket.write(request, "latin1");
     else this.socket.write(request);
   }
