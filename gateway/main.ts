@@ -10,7 +10,7 @@ import { announceWorkerReady, isClusterPrimary, runGatewayPrimary, workerIndex }
 import { ConfigError, loadConfig, type GatewayConfig } from "./config.js";
 import { startInformerStore } from "./kube/informer-store.js";
 import { startGateway } from "./server.js";
-import { SEMI_SPACE_FLAG } from "./young-generation.js";
+import { SEMI_SPACE_FLAG, isSemiSpaceFlag } from "./young-generation.js";
 
 /** How long a stopping gateway lets requests in flight finish: inside Kubernetes' default 30 s grace period. */
 const DRAIN_MS = 25_000;
@@ -48,7 +48,7 @@ if (config.workers > 1 && isClusterPrimary()) {
 function semiSpaceInEffect(semiSpaceMb: number): boolean {
   if (semiSpaceMb === 0) return true;
   const flags = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? "").split(/\s+/)];
-  return flags.some((flag) => flag.startsWith(SEMI_SPACE_FLAG));
+  return flags.some(isSemiSpaceFlag);
 }
 
 async function runGateway(config: GatewayConfig, worker: number | undefined): Promise<void> {

@@ -10,8 +10,12 @@ export const SEMI_SPACE_FLAG = "--max-semi-space-size";
 /** The default of KAPPA_GATEWAY_SEMI_SPACE_MB. */
 export const DEFAULT_SEMI_SPACE_MB = 4;
 
+/** Whether a command-line argument sets the semi-space ("--max-semi-space-size=4", or the flag before its value). */
+export const isSemiSpaceFlag = (arg: string): boolean =>
+  arg === SEMI_SPACE_FLAG || arg.startsWith(`${SEMI_SPACE_FLAG}=`);
+
 /** Node's flags for a gateway process: `execArgv` with the semi-space flag set to `semiSpaceMb` (0: V8's own). */
 export function gatewayExecArgv(execArgv: readonly string[], semiSpaceMb: number): string[] {
-  const others = execArgv.filter((arg) => arg !== SEMI_SPACE_FLAG && !arg.startsWith(`${SEMI_SPACE_FLAG}=`));
+  const others = execArgv.filter((arg) => !isSemiSpaceFlag(arg));
   return semiSpaceMb > 0 ? [...others, `${SEMI_SPACE_FLAG}=${semiSpaceMb}`] : others;
 }
