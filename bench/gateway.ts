@@ -15,7 +15,7 @@
 // Roles: `tsx bench/gateway.ts upstream` and `tsx bench/gateway.ts gateway <json>` are started by the main role.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import cluster from "node:cluster";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
@@ -23,6 +23,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DEFAULT_SEMI_SPACE_MB, gatewayExecArgv } from "../gateway/young-generation.js";
 import { cpuTimes, stealPercentSince } from "./_host-steal.js";
+import { TICK_US, treeCpuTicks } from "./_process-cpu.js";
 
 const DURATION_S = Number(process.env.BENCH_SECONDS ?? 6);
 /** the unloaded runs (one connection: latency without queueing, Little's law aside) */
@@ -183,25 +184,6 @@ interface Run {
   wallUs: number;
   stealPercent: number | undefined;
 }
-
-/** utime + stime of a process and all its descendants, in clock ticks (/proc, Linux). */
-function treeCpuTicks(pid: number): number {
-  let ticks = 0;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    ticks = Number(fields[11]) + Number(fields[12]);
-    for (const task of readdirSync(`/proc/${pid}/task`)) {
-      const children = readFileSync(`/proc/${pid}/task/${task}/children`, "utf8").trim();
-      for (const child of children ? children.split(" ") : []) ticks += treeCpuTicks(Number(child));
-    }
-  } catch {
-    // the process (or a child) ended meanwhile
-  }
-  return ticks;
-}
-const TICK_US =
-  1_000_000 / Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout.trim() || 100);
 
 /** The roles run from dist/ (npm run bench builds it): the compiled code production runs, not tsx's. */
 const compiled = join(root, "dist", "bench", "gateway.js");
