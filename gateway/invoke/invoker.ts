@@ -11,6 +11,7 @@ import { HttpError } from "../http/http-error.js";
 import type { AgentPools } from "./agent-pools.js";
 import { startAgentCall, type AgentOutcome, type InvokeRequest } from "./agent-call.js";
 import { Cancellation } from "./cancellation.js";
+import { Deadlines, Expiring } from "./deadlines.js";
 import type { InflightTracker } from "./inflight-tracker.js";
 import type { InstanceRegistry } from "./instance-registry.js";
 import type { ReservedConcurrency } from "./reserved-concurrency.js";
@@ -102,13 +103,18 @@ export class Invoker {
   }
 }
 
+/** Every attempt's time limit, for all invokers of the process. */
+const attemptDeadlines = new Deadlines();
+
 /** One invocation under way: its attempts, one instance at a time, until one answers or MAX_ATTEMPTS have tried. */
-class Invocation {
+class Invocation extends Expiring {
   private readonly controller = new Cancellation();
   private readonly waitDeadline: number;
   private attempt = 0;
   private exclude: Set<string> | undefined;
   private lastProblem = "";
+  /** the limit the current attempt reports when it runs out: the run time's or the overall bound's */
+  private attemptTimeoutMs = 0;
 
   constructor(
     private readonly deps: InvokerDeps,
@@ -117,6 +123,7 @@ class Invocation {
     private readonly done: InvokeCallback,
     started: number,
   ) {
+    super();
     const overall = options.overallTimeoutMs;
     this.waitDeadline = overall === undefined ? Infinity : started + overall;
   }
@@ -147,13 +154,10 @@ class Invocation {
     const { options, controller } = this;
     const { instance } = lease;
     const runMs = options.timeoutMs + (options.graceMs ?? 0);
-    // One timer per attempt (each costs an allocation and a list insert): whichever of the run time and the
-    // overall bound ends first.
+    // One deadline per attempt: whichever of the run time and the overall bound ends first.
     const overallFirst = this.waitDeadline - now < runMs;
-    const timer = setTimeout(
-      () => controller.abort(new InvokeTimeout(overallFirst ? options.overallTimeoutMs! : options.timeoutMs)),
-      overallFirst ? Math.max(0, this.waitDeadline - now) : runMs,
-    );
+    this.attemptTimeoutMs = overallFirst ? options.overallTimeoutMs! : options.timeoutMs;
+    attemptDeadlines.add(this, overallFirst ? Math.max(0, this.waitDeadline - now) : runMs);
     const request: InvokeRequest = {
       requestId: options.requestId,
       payload: options.payload,
@@ -167,16 +171,20 @@ class Invocation {
     try {
       pool = pools.get(instance.record.url);
     } catch (error) {
-      clearTimeout(timer);
+      attemptDeadlines.remove(this);
       registry.release(lease.fn, instance);
       return this.finish(error);
     }
     startAgentCall(pool, request, controller, MAX_RESPONSE_BYTES, (error, outcome) => {
-      clearTimeout(timer);
+      attemptDeadlines.remove(this);
       registry.release(lease.fn, instance);
       if (error) return this.finish(error);
       this.answered(lease, outcome!);
     });
+  }
+
+  override expire(): void {
+    this.controller.abort(new InvokeTimeout(this.attemptTimeoutMs));
   }
 
   private answered(lease: Lease, outcome: AgentOutcome): void {
