@@ -135,3 +135,17 @@ test("after slot numbers start over, exactly the entries still on the list expir
       run.live.map((a) => a.name),
     );
 });
+
+test("an emptied list is kept for its duration's next entry, but no more than a few empty ones are kept", () => {
+  const deadlines = new Deadlines();
+  const attempt = new Attempt("a", []);
+  deadlines.add(attempt, 1_000);
+  deadlines.remove(attempt);
+  assert.equal(deadlines.listCount, 1);
+  for (let duration = 2_000; duration < 102_000; duration += 1_000) {
+    deadlines.add(attempt, duration);
+    deadlines.remove(attempt);
+  }
+  assert.ok(deadlines.listCount <= 17, `${deadlines.listCount} lists kept`);
+  assert.equal(deadlines.size, 0);
+});
