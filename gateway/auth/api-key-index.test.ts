@@ -70,3 +70,28 @@ test("a disabled key is still found (the stage refuses it), and close() stops wa
   store.upsert(apiKey("k1", { secretRef: { name: "s1" }, enabled: true }));
   assert.equal(index.lookup(KEY)?.enabled, false, "no reload after close");
 });
+
+test("a connection's found key is remembered: the same key again is the same entry, any other text is looked up", () => {
+  const store = new MemoryResourceStore();
+  store.upsert(secret("s1", KEY));
+  store.upsert(apiKey("k1", { secretRef: { name: "s1", key: "apiKey" } }));
+  const index = new ApiKeyIndex(store, silentLogger);
+  const connection = {};
+  const found = index.lookup(KEY, connection);
+  assert.equal(found?.id, "ns/k1");
+  assert.equal(index.lookup(`${KEY}`, connection), found);
+  // longer, shorter, one character changed, empty: none is the remembered key
+  const sameLength = KEY.slice(0, -1) + (KEY.endsWith("z") ? "y" : "z");
+  for (const other of [KEY + "x", KEY.slice(0, -1), sameLength, ""]) {
+    assert.equal(index.lookup(other, connection), undefined, other);
+  }
+  assert.equal(index.lookup(KEY, connection), found, "a refused key does not replace the remembered one");
+  assert.equal(index.lookup(KEY, {})?.id, "ns/k1", "another connection finds it too");
+
+  store.upsert(apiKey("k1", { secretRef: { name: "s1", key: "apiKey" }, enabled: false }));
+  assert.equal(index.lookup(KEY, connection)?.enabled, false, "after a change the memo is not used");
+  store.upsert(secret("s1", "rotated-" + KEY));
+  assert.equal(index.lookup(KEY, connection), undefined, "a rotated key is refused on the same connection");
+  assert.equal(index.lookup("rotated-" + KEY, connection)?.id, "ns/k1");
+  index.close();
+});

@@ -1,6 +1,12 @@
 // The gateway's view of API keys: sha256(key) -> ApiKey, built from ApiKey resources and the Secrets they name.
 // The plain key is read once while building and never kept. Rebuilt lazily after any ApiKey, Secret or UsagePlan
 // change in the store (hot reload, no restart).
+//
+// A client on a keep-alive connection presents the same key on every request, and the SHA-256 of it cost the
+// gateway ~0.9 us per request (OpenSSL's one-shot digest; docs/gateway-performance.md "Eleventh round"). So each
+// connection remembers the last key it presented that was found, with the entry and the build it was found in:
+// the same text again on that connection, compared in constant time, gets the entry without hashing. The text
+// lives as long as the connection (as its requests' heads do); a rebuild forgets every memo.
 import { hash, timingSafeEqual } from "node:crypto";
 import type { ApiKeySpec, ResourceStore, StoredResource, UsagePlanSpec } from "../../api/index.js";
 import type { StageLogger } from "../ratelimit/index.js";
@@ -36,6 +42,9 @@ export class ApiKeyIndex {
   /** the UsagePlan of each entry, looked up once per build (a plan change rebuilds the entries) */
   private readonly plans = new WeakMap<IndexedApiKey, { spec: UsagePlanSpec | undefined }>();
   private dirty = true;
+  /** counts the builds: a memo from an earlier one is stale */
+  private build = 0;
+  private readonly byConnection = new WeakMap<object, ConnectionMemo>();
   private readonly unsubscribe: () => void;
 
   constructor(
@@ -48,15 +57,29 @@ export class ApiKeyIndex {
     });
   }
 
-  /** The enabled-or-not ApiKey whose key is `presented`, compared in constant time. */
-  lookup(presented: string): IndexedApiKey | undefined {
+  /**
+   * The enabled-or-not ApiKey whose key is `presented`, compared in constant time. `connection`: the client
+   * connection the request came on (GatewayRequest.connection), whose last found key is remembered.
+   */
+  lookup(presented: string, connection?: object): IndexedApiKey | undefined {
     if (this.dirty) this.rebuild();
+    const memo = connection === undefined ? undefined : this.byConnection.get(connection);
+    if (memo !== undefined && memo.build === this.build && sameText(memo.presented, presented))
+      return memo.entry;
     // A hex digest: crypto.hash gives a string several times faster than a Buffer.
     const hex = hash("sha256", presented, "hex");
     const entry = this.byHash.get(hex);
     if (!entry) return undefined;
     this.presentedDigest.write(hex, "hex");
-    return timingSafeEqual(entry.sha256, this.presentedDigest) ? entry : undefined;
+    if (!timingSafeEqual(entry.sha256, this.presentedDigest)) return undefined;
+    if (memo !== undefined) {
+      memo.presented = presented;
+      memo.entry = entry;
+      memo.build = this.build;
+    } else if (connection !== undefined) {
+      this.byConnection.set(connection, { presented, entry, build: this.build });
+    }
+    return entry;
   }
 
   usagePlan(namespace: string, name: string): UsagePlanSpec | undefined {
@@ -82,6 +105,7 @@ export class ApiKeyIndex {
 
   private rebuild(): void {
     this.dirty = false;
+    this.build++;
     const next = new Map<string, IndexedApiKey>();
     const ambiguous = new Set<string>();
     for (const resource of this.store.list<StoredResource & { spec?: ApiKeySpec }>("ApiKey")) {
@@ -144,4 +168,22 @@ export class ApiKeyIndex {
       sha256: prehashed ? Buffer.from(prehashed[1]!, "hex") : sha256(material),
     };
   }
+}
+
+interface ConnectionMemo {
+  presented: string;
+  entry: IndexedApiKey;
+  build: number;
+}
+
+/**
+ * Whether `remembered` and `presented` are the same text, in a time that depends on the presented text's length
+ * only: on a connection a proxy shares between clients, the remembered key may be another client's.
+ */
+function sameText(remembered: string, presented: string): boolean {
+  let difference = remembered.length ^ presented.length;
+  // Past the remembered text's end charCodeAt gives NaN, which | 0 makes 0: the loop runs to the presented end.
+  for (let i = 0; i < presented.length; i++)
+    difference |= (remembered.charCodeAt(i) | 0) ^ presented.charCodeAt(i);
+  return difference === 0;
 }

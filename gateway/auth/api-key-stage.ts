@@ -131,7 +131,7 @@ export function apiKeyStage(options: ApiKeyStageOptions): ApiKeyStage {
     const presented =
       source === "AUTHORIZER" ? request.identity.authorizer?.usageIdentifierKey : headerKey(request);
     if (!presented) throw deny("missing", request);
-    const key = index.lookup(presented);
+    const key = index.lookup(presented, request.connection);
     if (!key) throw deny("unknown", request);
     if (!key.enabled) throw deny("disabled", request);
     // A key belongs to its namespace: it opens that namespace's routes only.

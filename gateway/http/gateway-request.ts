@@ -40,6 +40,11 @@ export interface GatewayRequest {
   receivedAt: number;
   route?: MatchedRoute;
   identity: RequestIdentity;
+  /**
+   * The client connection the request came on: the same object for every request on it, for stages that keep a
+   * memo per connection (in a WeakMap). Absent where a request has no connection of its own.
+   */
+  connection?: object;
 }
 
 /** One step of the request pipeline. It rejects a request by throwing an HttpError. */

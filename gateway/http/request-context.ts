@@ -34,6 +34,7 @@ export function toGatewayRequest(
     sourceIp: clientIp(req, options.trustForwardedFor),
     receivedAt,
     identity: {},
+    connection: req.connectionKey,
   };
 }
 

@@ -30,6 +30,11 @@ export class Http1Exchange {
     readonly remoteAddress: string,
   ) {}
 
+  /** The same object for every request on this exchange's connection (an identity to key memos on). */
+  get connectionKey(): object {
+    return this.connection;
+  }
+
   get method(): string {
     return this.head.method;
   }

@@ -235,3 +235,25 @@ test("bad options are refused when the stage is built, naming the option", () =>
     /apiKeySource/,
   );
 });
+
+test("requests on one connection: its remembered key admits only itself, and not after it is disabled or rotated", async () => {
+  const { store, replica } = setup();
+  const stage = replica();
+  const connection = {};
+  const on = (key: string) => Object.assign(keyed(key), { connection });
+  assert.equal(status(await outcome(stage, on(GOOD))), "passed");
+  assert.equal(status(await outcome(stage, on(GOOD))), "passed");
+  assert.equal(status(await outcome(stage, on(OTHER))), "403 Forbidden");
+  assert.equal(status(await outcome(stage, on(GOOD.slice(0, -1)))), "403 Forbidden");
+  assert.equal(status(await outcome(stage, on(GOOD))), "passed");
+
+  store.upsert(
+    resource("ApiKey", "pets", { secretRef: { name: "pets-key", key: "apiKey" }, enabled: false }),
+  );
+  assert.equal(status(await outcome(stage, on(GOOD))), "403 Forbidden", "disabled");
+  store.upsert(resource("ApiKey", "pets", { secretRef: { name: "pets-key", key: "apiKey" }, enabled: true }));
+  assert.equal(status(await outcome(stage, on(GOOD))), "passed");
+  store.upsert(secret("pets-key", { apiKey: `rotated-${GOOD}` }));
+  assert.equal(status(await outcome(stage, on(GOOD))), "403 Forbidden", "rotated");
+  assert.equal(status(await outcome(stage, on(`rotated-${GOOD}`))), "passed");
+});
