@@ -183,7 +183,11 @@ interface ConnectionMemo {
 function sameText(remembered: string, presented: string): boolean {
   let difference = remembered.length ^ presented.length;
   // Past the remembered text's end charCodeAt gives NaN, which | 0 makes 0: the loop runs to the presented end.
+  // charCodeAt is called as a known function: looked up on the strings, V8's optimizer kept a generic property
+  // load per character here (the gateway's strings come in several representations).
   for (let i = 0; i < presented.length; i++)
-    difference |= (remembered.charCodeAt(i) | 0) ^ presented.charCodeAt(i);
+    difference |= (charCodeAt.call(remembered, i) | 0) ^ charCodeAt.call(presented, i);
   return difference === 0;
 }
+
+const charCodeAt = String.prototype.charCodeAt;
