@@ -12,11 +12,12 @@
 // - the figure is CPU time per request (utime + stime over requests served), not req/s, which the other side's
 //   load moves.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DEFAULT_SEMI_SPACE_MB, gatewayExecArgv } from "../gateway/young-generation.js";
+import { median, startRoleProcess, writeWrkScript } from "./_gateway-load.js";
 import { TICK_US, treeCpuTicks } from "./_process-cpu.js";
 
 const RESTARTS = Math.max(1, Number(process.env.AB_RESTARTS ?? 12));
@@ -24,10 +25,6 @@ const PAIRS = Math.max(1, Number(process.env.AB_PAIRS ?? 2));
 const SECONDS = Math.max(1, Number(process.env.AB_SECONDS ?? 4));
 const BASE = process.env.KAPPA_AB_BASE ?? "HEAD";
 const root = fileURLToPath(new URL("..", import.meta.url));
-const BODY = JSON.stringify({ id: 1, name: "benchmark", items: [1, 2, 3], note: "x".repeat(40) }).padEnd(
-  100,
-  " ",
-);
 
 interface Gateway {
   child: ChildProcess;
@@ -63,34 +60,23 @@ function buildBase(dir: string): { tree: string; remove: () => void } {
 }
 
 /** A gateway of the build in `tree`, with the auth chain on, as bench/gateway.ts's role starts it. */
-function startGateway(tree: string, name: string, dir: string, redisUrl: string, upstream: string) {
+async function startGateway(
+  tree: string,
+  name: string,
+  dir: string,
+  redisUrl: string,
+  upstream: string,
+): Promise<Gateway> {
   const config = JSON.stringify({ redisUrl, upstream, auth: true, workers: 1 });
   const flags = gatewayExecArgv([], DEFAULT_SEMI_SPACE_MB);
-  const child = spawn(
-    process.execPath,
+  const { child, line } = await startRoleProcess(
     [...flags, join(tree, "dist", "bench", "gateway.js"), "gateway", config],
-    {
-      cwd: tree,
-      stdio: ["ignore", "pipe", "inherit"],
-    },
+    tree,
   );
-  return new Promise<Gateway>((resolve, reject) => {
-    let buffered = "";
-    child.stdout!.on("data", (chunk: Buffer) => {
-      buffered += chunk.toString();
-      const line = buffered.split("\n").find((l) => l.startsWith("PORT "));
-      if (!line) return;
-      const [, port, ...rest] = line.split(" ");
-      const headers = JSON.parse(rest.join(" ") || "{}") as Record<string, string>;
-      const script = join(dir, `${name}.lua`);
-      const headerLines = Object.entries({ "Content-Type": "application/json", ...headers })
-        .map(([k, v]) => `wrk.headers[${JSON.stringify(k)}] = ${JSON.stringify(v)}`)
-        .join("\n");
-      writeFileSync(script, `wrk.method = "POST"\nwrk.body = ${JSON.stringify(BODY)}\n${headerLines}\n`);
-      resolve({ child, url: `http://127.0.0.1:${port}/bench/noop`, script });
-    });
-    child.once("exit", (code) => reject(new Error(`the ${name} gateway exited with ${code}`)));
-  });
+  const [, port, ...rest] = line.split(" ");
+  const headers = JSON.parse(rest.join(" ") || "{}") as Record<string, string>;
+  const script = writeWrkScript(join(dir, `${name}.lua`), headers);
+  return { child, url: `http://127.0.0.1:${port}/bench/noop`, script };
 }
 
 /** Both gateways loaded at once for `seconds`: each one's CPU time per request, in microseconds. */
@@ -120,11 +106,6 @@ async function stop(child: ChildProcess): Promise<void> {
   await new Promise((resolve) => child.once("exit", resolve));
 }
 
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 const signed = (v: number) => `${v >= 0 ? "+" : ""}${v.toFixed(2)}`;
 
 async function main(): Promise<void> {
@@ -139,17 +120,9 @@ async function main(): Promise<void> {
   const redis = await startRedis();
   const children: ChildProcess[] = [];
   try {
-    const upstream = spawn(process.execPath, [join(root, "dist", "bench", "gateway.js"), "upstream"], {
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    children.push(upstream);
-    const upstreamPort = await new Promise<string>((resolve) =>
-      upstream.stdout.on("data", (chunk: Buffer) => {
-        const match = /PORT (\d+)/.exec(chunk.toString());
-        if (match) resolve(match[1]!);
-      }),
-    );
-    const upstreamUrl = `http://127.0.0.1:${upstreamPort}`;
+    const upstream = await startRoleProcess([join(root, "dist", "bench", "gateway.js"), "upstream"], root);
+    children.push(upstream.child);
+    const upstreamUrl = `http://127.0.0.1:${upstream.line.split(" ")[1]}`;
     console.log(
       `${RESTARTS} restarts x ${PAIRS} pairs, ${SECONDS} s each, both loaded at once (wrk -t1 -c50 each); ` +
         "CPU us per request, new - base",
@@ -182,12 +155,13 @@ async function main(): Promise<void> {
       for (const g of pair) await stop(g.child);
     }
     // Pairs within one restart share that restart's luck: the error is taken over the restarts' means.
-    const means = restartMeans;
-    const mean = means.reduce((a, b) => a + b, 0) / means.length;
-    const sd = Math.sqrt(means.reduce((a, m) => a + (m - mean) ** 2, 0) / Math.max(1, means.length - 1));
+    const mean = restartMeans.reduce((a, b) => a + b, 0) / restartMeans.length;
+    const sd = Math.sqrt(
+      restartMeans.reduce((a, m) => a + (m - mean) ** 2, 0) / Math.max(1, restartMeans.length - 1),
+    );
     console.log(
-      `new - base: mean ${signed(mean)} us per request (standard error ${(sd / Math.sqrt(means.length)).toFixed(2)} ` +
-        `over ${means.length} restarts), median pair ${signed(median(diffs))}, ` +
+      `new - base: mean ${signed(mean)} us per request (standard error ${(sd / Math.sqrt(restartMeans.length)).toFixed(2)} ` +
+        `over ${restartMeans.length} restarts), median pair ${signed(median(diffs))}, ` +
         `new lower in ${diffs.filter((d) => d < 0).length} of ${diffs.length} pairs`,
     );
   } finally {

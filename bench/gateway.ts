@@ -23,6 +23,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DEFAULT_SEMI_SPACE_MB, gatewayExecArgv } from "../gateway/young-generation.js";
 import { cpuTimes, stealPercentSince } from "./_host-steal.js";
+import { REQUEST_BODY, median, startRoleProcess, writeWrkScript } from "./_gateway-load.js";
 import { TICK_US, treeCpuTicks } from "./_process-cpu.js";
 
 const DURATION_S = Number(process.env.BENCH_SECONDS ?? 6);
@@ -32,10 +33,6 @@ const CONNECTIONS = 50;
 /** each target's run is split into this many rounds, interleaved with the other targets' */
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
 const WORKER_COUNTS = [...new Set([1, Number(process.env.BENCH_WORKERS ?? availableParallelism())])];
-const BODY = JSON.stringify({ id: 1, name: "benchmark", items: [1, 2, 3], note: "x".repeat(40) }).padEnd(
-  100,
-  " ",
-);
 const RESULT = JSON.stringify({
   statusCode: 200,
   headers: { "content-type": "application/json" },
@@ -193,28 +190,11 @@ function startRole(args: string[]): Promise<{ child: ChildProcess; line: string 
   // A gateway runs with the young generation production gives it (gateway/young-generation.ts); node:cluster
   // workers inherit the flag from the role's process, as gateway/cluster.ts passes it to production's.
   const flags = args[0] === "gateway" ? gatewayExecArgv([], DEFAULT_SEMI_SPACE_MB) : [];
-  const child = spawn(process.execPath, [...flags, ...entry, ...args], {
-    cwd: root,
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  return new Promise((resolve, reject) => {
-    let buffered = "";
-    child.stdout!.on("data", (chunk: Buffer) => {
-      buffered += chunk.toString();
-      const line = buffered.split("\n").find((l) => l.startsWith("PORT "));
-      if (line) resolve({ child, line });
-    });
-    child.once("exit", (code) => reject(new Error(`${args[0]} exited with ${code}`)));
-  });
+  return startRoleProcess([...flags, ...entry, ...args], root);
 }
 
 function wrkScript(target: Target, dir: string): string {
-  const script = join(dir, `${target.name.replace(/\W+/g, "-")}.lua`);
-  const headerLines = Object.entries({ "Content-Type": "application/json", ...target.headers })
-    .map(([k, v]) => `wrk.headers[${JSON.stringify(k)}] = ${JSON.stringify(v)}`)
-    .join("\n");
-  writeFileSync(script, `wrk.method = "POST"\nwrk.body = ${JSON.stringify(BODY)}\n${headerLines}\n`);
-  return script;
+  return writeWrkScript(join(dir, `${target.name.replace(/\W+/g, "-")}.lua`), target.headers);
 }
 
 /** One wrk run against a target: its req/s, latency and the CPU its process tree spent meanwhile. */
@@ -249,12 +229,6 @@ function runOnce(target: Target, script: string, connections: number, seconds: n
     stealPercent,
   };
 }
-
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 
 /**
  * Every target warmed up (JIT, keep-alive pools), then `seconds` each, split into ROUNDS rounds that take the
@@ -418,7 +392,7 @@ function report(results: Result[]): void {
   const find = (name: string, connections: number) =>
     results.find((r) => r.name === name && r.connections === connections);
   console.log(
-    `\n${Buffer.byteLength(BODY)}-byte JSON POST, wrk -t1; ${CONNECTIONS} connections for ${DURATION_S}s, ` +
+    `\n${Buffer.byteLength(REQUEST_BODY)}-byte JSON POST, wrk -t1; ${CONNECTIONS} connections for ${DURATION_S}s, ` +
       `1 connection for ${SINGLE_DURATION_S}s, each in ${ROUNDS} interleaved rounds (req/s, p50, p99: median ` +
       `of the rounds); cpu = CPU time of the measured process tree per request, busy = that CPU time over ` +
       `the wall time (100% = one core busy throughout), upstream = the stand-in agent's CPU time per request`,
