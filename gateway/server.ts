@@ -15,6 +15,7 @@ import { Activator } from "./activator/activator.js";
 import { AsyncInvoker } from "./async/async-invoker.js";
 import { AsyncDispatcher } from "./async/dispatcher.js";
 import { systemClock, type Clock } from "./clock.js";
+import { restoreFastStringPrototype } from "./fast-string-methods.js";
 import { FunctionCatalog } from "./functions.js";
 import { createFunctionHandler } from "./http/function-handler.js";
 import { Http1Server } from "./http1/http1-server.js";
@@ -72,6 +73,7 @@ export interface RunningGateway {
 }
 
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
+  restoreFastStringPrototype();
   const host = options.host ?? "0.0.0.0";
   const clock = options.clock ?? systemClock;
   const limits = resolveLimits(options.limits);
