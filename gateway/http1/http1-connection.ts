@@ -11,7 +11,7 @@ import { TOKEN_CHARS } from "./http-syntax.js";
 import { parseRequestHead, parseRequestLine } from "./request-head.js";
 import { InvalidResponseHeader, hasNoBody, responseHead } from "./response-head.js";
 import { isSharedReadBuffer } from "./shared-reads.js";
-import { holdWrites, releaseWrites } from "./write-coalescing.js";
+import { HeldWrites } from "./held-writes.js";
 
 export interface Http1Limits {
   /** a request head must be complete this long after its first byte (slowloris) */
@@ -92,6 +92,7 @@ export class Http1Connection implements ExchangeOwner {
   /** the server is draining: answer the request in progress with connection: close, start no other */
   private draining = false;
   private readonly remoteAddress: string;
+  private readonly writes: HeldWrites;
 
   constructor(
     private readonly socket: Socket,
@@ -100,6 +101,7 @@ export class Http1Connection implements ExchangeOwner {
     private readonly onGone: (connection: Http1Connection) => void,
   ) {
     this.remoteAddress = socket.remoteAddress ?? "";
+    this.writes = new HeldWrites(socket);
     socket.setNoDelay(true);
     socket.on("error", () => this.destroy());
     socket.on("close", () => this.destroy());
@@ -131,8 +133,8 @@ export class Http1Connection implements ExchangeOwner {
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
-    // A response still held for the end of this turn (write-coalescing.ts) goes to the kernel before the close.
-    releaseWrites(this.socket);
+    // A response still held for the end of this turn (held-writes.ts) goes to the kernel before the close.
+    this.writes.release();
     this.socket.destroy();
     const reader = this.reader;
     this.reader = undefined;
@@ -291,7 +293,8 @@ export class Http1Connection implements ExchangeOwner {
       this.reader = { resolve, reject, maxBytes, since: performance.now() };
       if (exchange.head.expectContinue && !this.continueSent) {
         this.continueSent = true;
-        this.socket.write("HTTP/1.1 100 Continue\r\n\r\n", "latin1");
+        this.writes.write("HTTP/1.1 100 Continue\r\n\r\n");
+        this.writes.release();
       }
       this.resume();
     });
@@ -325,24 +328,23 @@ export class Http1Connection implements ExchangeOwner {
     exchange.responded = true;
     exchange.statusCode = status;
     if (this.destroyed) return;
-    holdWrites(this.socket);
     let flushed: boolean;
-    if (bodyBytes === 0 || head.method === "HEAD") flushed = this.socket.write(text, "latin1");
+    if (bodyBytes === 0 || head.method === "HEAD") flushed = this.writes.write(text);
     else if (bodyBytes <= ONE_WRITE_BYTES && typeof body === "string" && bodyBytes === body.length) {
       // An ASCII body (its UTF-8 length is its length) reads the same in Latin-1, as the head is written: head and
       // body go as one string, a byte per character, with no Buffer allocated and copied here.
-      flushed = this.socket.write(text + body, "latin1");
+      flushed = this.writes.write(text + body);
     } else if (bodyBytes <= ONE_WRITE_BYTES) {
       const headBytes = text.length;
       const out = Buffer.allocUnsafe(headBytes + bodyBytes);
       out.write(text, 0, "latin1");
       if (typeof body === "string") out.write(body, headBytes, "utf8");
       else body.copy(out, headBytes);
-      flushed = this.socket.write(out);
+      flushed = this.writes.write(out);
     } else {
-      // Held above, so head and body still leave together.
-      this.socket.write(text, "latin1");
-      flushed = this.socket.write(body);
+      // Held, so head and body still leave together. A held string is written as Latin-1: text is encoded here.
+      this.writes.write(text);
+      flushed = this.writes.write(typeof body === "string" ? Buffer.from(body, "utf8") : body);
     }
     this.finish(close, flushed);
   }
@@ -358,12 +360,12 @@ export class Http1Connection implements ExchangeOwner {
     if (close) {
       this.phase = CLOSING;
       this.pending = undefined;
-      this.socket.end();
+      this.writes.end();
       return;
     }
     this.phase = IDLE;
     if (!flushed) {
-      this.socket.once("drain", () => {
+      this.writes.whenDrained(() => {
         this.resume();
         this.next();
       });
@@ -379,7 +381,7 @@ export class Http1Connection implements ExchangeOwner {
     this.pending = undefined;
     this.phase = CLOSING;
     this.since = performance.now();
-    this.socket.end(responseHead(status, [], { contentLength: 0, connection: "close" }), "latin1");
+    this.writes.end(responseHead(status, [], { contentLength: 0, connection: "close" }));
   }
 
   private pause(): void {

@@ -5,7 +5,7 @@
 import { connect, type Socket } from "node:net";
 import { performance } from "node:perf_hooks";
 import { ChunkedBody } from "../http1/chunked-body.js";
-import { holdWrites } from "../http1/write-coalescing.js";
+import { HeldWrites } from "../http1/held-writes.js";
 import { parseReplyHead, type AgentReplyHeaders, type ReplyHead } from "./reply-head.js";
 import type { Cancellation } from "./cancellation.js";
 
@@ -46,6 +46,7 @@ const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
 
 export class AgentConnection {
   private readonly socket: Socket;
+  private readonly writes: HeldWrites;
   private exchange: Exchange | undefined;
   /** the start of a reply head that has not fully arrived */
   private pendingHead: Buffer | undefined;
@@ -80,6 +81,7 @@ export class AgentConnection {
       },
     });
     this.socket.setTimeout(CONNECT_TIMEOUT_MS);
+    this.writes = new HeldWrites(this.socket);
     this.socket.on("connect", () => this.socket.setTimeout(0));
     this.socket.on("timeout", () =>
       this.destroy(new AgentTransportError("connecting to the agent timed out")),
@@ -97,10 +99,8 @@ export class AgentConnection {
   send(request: Buffer | string, maxBytes: number, signal: Cancellation, done: AgentReplyCallback): void {
     this.exchange = { done, maxBytes, signal };
     signal.onAbort(this.cancel);
-    holdWrites(this.socket);
     // A string request is ASCII (AgentPool.call): Latin-1 writes it a byte per character, without UTF-8's pass.
-    if (typeof request === "string") this.socket.write(request, "latin1");
-    else this.socket.write(request);
+    this.writes.write(request);
   }
 
   /** Ends the connection; a pending exchange fails with `reason`. */
