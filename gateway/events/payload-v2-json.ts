@@ -27,6 +27,73 @@ const epochJson = (value: number): string => (Number.isFinite(value) ? epochText
 const CONSTANT_CONTEXT = `"accountId":"${KAPPA_ACCOUNT_ID}","apiId":"${KAPPA_API_ID}"`;
 const STAGE = `"stage":${JSON.stringify(KAPPA_STAGE)}`;
 
+// The event is joined from as few pieces as its values allow: V8 keeps each join as a node of a tree that the socket
+// write later walks to flatten it, one dependent load per node (docs/gateway-performance.md "Twelfth round"). Text
+// that depends only on the route key, the host, the protocol or a header's name is made once and reused.
+
+/** Bounds the caches below for a gateway that sees ever new route keys, header names or hosts. */
+const TEXTS_KEPT = 512;
+
+interface RouteText {
+  /** from the event's start up to rawPath's value */
+  start: string;
+  /** from after requestId's value up to time's value */
+  afterRequestId: string;
+}
+const routeTexts = new Map<string, RouteText>();
+
+function routeText(routeKey: string): RouteText {
+  let text = routeTexts.get(routeKey);
+  if (text === undefined) {
+    const key = quoted(routeKey);
+    text = {
+      start: `{"version":"2.0","routeKey":${key},"rawPath":"`,
+      afterRequestId: `,"routeKey":${key},${STAGE},"time":"`,
+    };
+    if (routeTexts.size >= TEXTS_KEPT) routeTexts.clear();
+    routeTexts.set(routeKey, text);
+  }
+  return text;
+}
+
+/** `"name":"` and `","name":"` for a header name, the first member and a later one. */
+interface HeaderText {
+  first: string;
+  next: string;
+}
+const headerTexts = new Map<string, HeaderText>();
+
+function headerText(name: string): HeaderText {
+  let text = headerTexts.get(name);
+  if (text === undefined) {
+    text = { first: `"${name}":"`, next: `","${name}":"` };
+    if (headerTexts.size >= TEXTS_KEPT) headerTexts.clear();
+    headerTexts.set(name, text);
+  }
+  return text;
+}
+
+let lastHost: string | undefined;
+/** For the last host: from the headers' end up to http.method's value. */
+let lastHostText = "";
+
+function hostText(host: string): string {
+  if (host !== lastHost) {
+    const domain = domainOf(host);
+    lastHostText =
+      `},"requestContext":{${CONSTANT_CONTEXT},"domainName":"${domain.name}",` +
+      `"domainPrefix":"${domain.prefix}","http":{"method":"`;
+    lastHost = host;
+  }
+  return lastHostText;
+}
+
+const PROTOCOL_TEXTS = new Map(
+  ["HTTP/1.1", "HTTP/1.0"].map((protocol) => [protocol, `","protocol":"${protocol}","sourceIp":"`]),
+);
+const protocolText = (protocol: string): string =>
+  PROTOCOL_TEXTS.get(protocol) ?? `","protocol":"${protocol}","sourceIp":"`;
+
 /**
  * The event's JSON. `headJsonSafe`: every string the request's head gave (header names and values, the target,
  * the host, a forwarded source address) holds no character JSON escapes, as RequestHead.jsonSafe says; when
@@ -38,26 +105,40 @@ export function payloadV2Json(input: EventInput, headJsonSafe: boolean): string 
   const route = request.route;
   const { headers, cookieHeaders } = headersV2(input.rawHeaders);
   const { body, isBase64Encoded } = encodeBody(input.body, headers["content-type"]);
-  const domain = domainOf(request.host);
-  const routeKey = quoted(route.routeKey);
   const rawPath = request.rawPath;
 
   let headerFields = "";
   // for-in lists an object's keys in the order JSON.stringify does (integer-like names first).
   for (const name in headers) {
-    headerFields += `${headerFields === "" ? "" : ","}"${name}":"${headers[name]}"`;
+    const text = headerText(name);
+    headerFields += (headerFields === "" ? text.first : text.next) + headers[name];
   }
+  if (headerFields !== "") headerFields += '"';
+  const perRoute = routeText(route.routeKey);
   let json =
-    `{"version":"2.0","routeKey":${routeKey},"rawPath":"${rawPath}","rawQueryString":"${request.rawQuery}",` +
-    `"headers":{${headerFields}},"requestContext":{${CONSTANT_CONTEXT},` +
-    `"domainName":"${domain.name}","domainPrefix":"${domain.prefix}",` +
-    `"http":{"method":"${request.method}","path":"${rawPath}","protocol":"${input.protocol}",` +
-    `"sourceIp":"${request.sourceIp}","userAgent":"${headers["user-agent"] ?? ""}"},` +
-    `"requestId":${quoted(request.id)},"routeKey":${routeKey},${STAGE},` +
-    `"time":"${apiGatewayTime(request.receivedAt)}","timeEpoch":${epochJson(request.receivedAt)}`;
+    perRoute.start +
+    rawPath +
+    '","rawQueryString":"' +
+    request.rawQuery +
+    '","headers":{' +
+    headerFields +
+    hostText(request.host) +
+    request.method +
+    '","path":"' +
+    rawPath +
+    protocolText(input.protocol) +
+    request.sourceIp +
+    '","userAgent":"' +
+    (headers["user-agent"] ?? "") +
+    '"},"requestId":' +
+    quoted(request.id) +
+    perRoute.afterRequestId +
+    apiGatewayTime(request.receivedAt) +
+    '","timeEpoch":' +
+    epochJson(request.receivedAt);
   const authorizer = authorizerV2(request.identity);
   if (authorizer) json += `,"authorizer":${JSON.stringify(authorizer)}`;
-  json += `},"isBase64Encoded":${isBase64Encoded}`;
+  json += isBase64Encoded ? '},"isBase64Encoded":true' : '},"isBase64Encoded":false';
   const cookies = cookiesV2(cookieHeaders);
   if (cookies !== undefined) json += `,"cookies":${JSON.stringify(cookies)}`;
   const query = queryV2(request.rawQuery);
