@@ -11,6 +11,11 @@ export class InvalidResponseHeader extends Error {
   override readonly name = "InvalidResponseHeader";
 }
 
+// The head is joined from as few pieces as it can be: each join is a node V8 walks when the socket write flattens
+// the head (docs/gateway-performance.md "Twelfth round"). So each piece made once carries the line end before it:
+// the status line has none of its own, a header's "\r\nname: " is made once per name, and the date line and the
+// last Content-Length line are kept whole.
+
 let dateLine: string | undefined;
 const forgetDate = () => {
   dateLine = undefined;
@@ -23,21 +28,46 @@ const forgetDate = () => {
 function httpDateLine(): string {
   if (dateLine === undefined) {
     const now = Date.now();
-    dateLine = `date: ${new Date(now).toUTCString()}\r\n`;
+    dateLine = `\r\ndate: ${new Date(now).toUTCString()}`;
     setTimeout(forgetDate, 1000 - (now % 1000)).unref();
   }
   return dateLine;
 }
 
-/** Status lines by status code, made once each. */
+/** Status lines (without their line end) by status code, made once each. */
 const statusLines: string[] = [];
 
 function statusLine(status: number): string {
   const line = statusLines[status];
   if (line !== undefined) return line;
-  const made = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? "Unknown"}\r\n`;
+  const made = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? "Unknown"}`;
   if (Number.isInteger(status) && status >= 100 && status <= 599) statusLines[status] = made;
   return made;
+}
+
+/** "\r\nname: " for each header name a response was written with; bounded for a handler inventing names. */
+const NAMES_KEPT = 512;
+const fieldStarts = new Map<string, string>();
+
+function fieldStart(name: string): string {
+  let start = fieldStarts.get(name);
+  if (start === undefined) {
+    start = `\r\n${name}: `;
+    if (fieldStarts.size >= NAMES_KEPT) fieldStarts.clear();
+    fieldStarts.set(name, start);
+  }
+  return start;
+}
+
+let lastLength = -1;
+let lastLengthLine = "";
+
+function contentLengthLine(length: number): string {
+  if (length !== lastLength) {
+    lastLengthLine = `\r\ncontent-length: ${length}`;
+    lastLength = length;
+  }
+  return lastLengthLine;
 }
 
 export interface HeadFraming {
@@ -60,12 +90,13 @@ export function responseHead(
     if (INVALID_FIELD_VALUE_CHAR.test(value))
       throw new InvalidResponseHeader(`response header ${name} holds invalid characters`);
     if (RESERVED.has(lower)) continue;
-    head += `${name}: ${value}\r\n`;
+    head += fieldStart(name) + value;
   }
   head += httpDateLine();
-  if (framing.contentLength !== undefined) head += `content-length: ${framing.contentLength}\r\n`;
-  if (framing.connection) head += `connection: ${framing.connection}\r\n`;
-  return `${head}\r\n`;
+  if (framing.contentLength !== undefined) head += contentLengthLine(framing.contentLength);
+  if (framing.connection)
+    head += framing.connection === "close" ? "\r\nconnection: close" : "\r\nconnection: keep-alive";
+  return head + "\r\n\r\n";
 }
 
 /** Status codes whose responses never carry a body (RFC 9110 §6.4.1); 1xx are not final responses at all. */

@@ -34,6 +34,9 @@ const DEADLINE_FIELD = `\r\n${AgentHeaders.deadlineMs}: `;
 interface PoolHead {
   prefix: string;
   ascii: boolean;
+  /** the prefix with the last length and the request id field's name after it: one piece, not four */
+  lastLength: number;
+  lastStart: string;
 }
 const poolHeads = new WeakMap<AgentPool, PoolHead>();
 
@@ -43,6 +46,8 @@ function poolHead(pool: AgentPool): PoolHead {
     head = {
       prefix: `POST /invoke HTTP/1.1\r\nhost: ${pool.hostHeader}\r\ncontent-type: application/json\r\ncontent-length: `,
       ascii: !NON_ASCII.test(pool.hostHeader),
+      lastLength: -1,
+      lastStart: "",
     };
     poolHeads.set(pool, head);
   }
@@ -81,23 +86,25 @@ function agentRequest(pool: AgentPool, request: InvokeRequest): Buffer | string 
       : (request.payloadBytes ?? Buffer.byteLength(payload, "utf8"));
   // Few pieces: each join of two strings is an object V8 allocates, and what is allocated per request costs the
   // gateway more than its own construction (docs/gateway-performance.md "Tenth round").
-  const { prefix, ascii: prefixAscii } = poolHead(pool);
-  let head =
-    `${prefix}${length}${REQUEST_ID_FIELD}${request.requestId}` +
-    `${DEADLINE_FIELD}${deadlineText(request.deadlineMs)}\r\n`;
-  if (request.logType) head += `${AgentHeaders.logType}: ${request.logType}\r\n`;
-  if (request.clientContext) head += `${AgentHeaders.clientContext}: ${request.clientContext}\r\n`;
-  if (request.invokedArn) head += `${AgentHeaders.invokedArn}: ${request.invokedArn}\r\n`;
+  const poolText = poolHead(pool);
+  if (poolText.lastLength !== length) {
+    poolText.lastStart = `${poolText.prefix}${length}${REQUEST_ID_FIELD}`;
+    poolText.lastLength = length;
+  }
+  let head = poolText.lastStart + request.requestId + DEADLINE_FIELD + deadlineText(request.deadlineMs);
+  if (request.logType) head += `\r\n${AgentHeaders.logType}: ${request.logType}`;
+  if (request.clientContext) head += `\r\n${AgentHeaders.clientContext}: ${request.clientContext}`;
+  if (request.invokedArn) head += `\r\n${AgentHeaders.invokedArn}: ${request.invokedArn}`;
   // The head is judged by its parts (the rest is ASCII by construction), not as the string just joined: a regular
   // expression on a joined string first makes V8 flatten it in the runtime.
-  let ascii = prefixAscii;
+  let ascii = poolText.ascii;
   for (const value of [request.requestId, request.logType, request.clientContext, request.invokedArn]) {
     if (!value || !NOT_PLAIN_FIELD_VALUE_CHAR.test(value)) continue;
     if (INVALID_FIELD_VALUE_CHAR.test(value))
       return new Error("a header for the agent holds characters HTTP does not allow");
     ascii = false;
   }
-  return requestBytes(`${head}\r\n`, ascii, payload, length);
+  return requestBytes(head + "\r\n\r\n", ascii, payload, length);
 }
 
 function requestBytes(
