@@ -10,6 +10,7 @@
 import { KAPPA_ACCOUNT_ID, KAPPA_API_ID, KAPPA_STAGE, domainOf, type EventInput } from "./event-input.js";
 import { authorizerV2, buildPayloadV2, cookiesV2, headersV2, queryV2 } from "./payload-v2.js";
 import { apiGatewayTime, encodeBody, hasEntries } from "./request-parts.js";
+import { boundedMemo } from "../bounded-memo.js";
 import { lastNumberText } from "../number-text.js";
 
 /** A character JSON.stringify writes as an escape (lone surrogates included, paired ones sent along too). */
@@ -40,38 +41,23 @@ interface RouteText {
   /** from after requestId's value up to time's value */
   afterRequestId: string;
 }
-const routeTexts = new Map<string, RouteText>();
-
-function routeText(routeKey: string): RouteText {
-  let text = routeTexts.get(routeKey);
-  if (text === undefined) {
-    const key = quoted(routeKey);
-    text = {
-      start: `{"version":"2.0","routeKey":${key},"rawPath":"`,
-      afterRequestId: `,"routeKey":${key},${STAGE},"time":"`,
-    };
-    if (routeTexts.size >= TEXTS_KEPT) routeTexts.clear();
-    routeTexts.set(routeKey, text);
-  }
-  return text;
-}
+const routeText = boundedMemo(TEXTS_KEPT, (routeKey: string): RouteText => {
+  const key = quoted(routeKey);
+  return {
+    start: `{"version":"2.0","routeKey":${key},"rawPath":"`,
+    afterRequestId: `,"routeKey":${key},${STAGE},"time":"`,
+  };
+});
 
 /** `"name":"` and `","name":"` for a header name, the first member and a later one. */
 interface HeaderText {
   first: string;
   next: string;
 }
-const headerTexts = new Map<string, HeaderText>();
-
-function headerText(name: string): HeaderText {
-  let text = headerTexts.get(name);
-  if (text === undefined) {
-    text = { first: `"${name}":"`, next: `","${name}":"` };
-    if (headerTexts.size >= TEXTS_KEPT) headerTexts.clear();
-    headerTexts.set(name, text);
-  }
-  return text;
-}
+const headerText = boundedMemo(TEXTS_KEPT, (name: string): HeaderText => ({
+  first: `"${name}":"`,
+  next: `","${name}":"`,
+}));
 
 let lastHost: string | undefined;
 /** For the last host: from the headers' end up to http.method's value. */

@@ -11,6 +11,7 @@
 // around.
 import type { Socket } from "node:net";
 import { getSystemErrorName } from "node:util";
+import { socketHandle } from "./socket-handle.js";
 
 interface WriteRequest {
   handle: StreamHandle | undefined;
@@ -32,6 +33,8 @@ interface StreamHandle {
   writeBuffer(request: WriteRequest, data: Buffer): number;
   writev(request: WriteRequest, chunks: Array<string | Buffer>, allBuffers: boolean): number;
 }
+
+const WRITE_METHODS = ["writeLatin1String", "writeBuffer", "writev"] as const;
 
 /** What one write hands the kernel: a string (written as Latin-1, a byte per character), bytes, or several. */
 export type HeldData = string | Buffer | Array<string | Buffer>;
@@ -78,13 +81,7 @@ export const handleWritesAvailable = (): boolean => binding !== undefined;
 export function writableHandle(socket: Socket): StreamHandle | undefined {
   if (binding === undefined || socket.connecting || !socket.writable || socket.writableLength > 0)
     return undefined;
-  const handle = (socket as unknown as { _handle?: Partial<StreamHandle> | null })._handle;
-  return handle &&
-    typeof handle.writeLatin1String === "function" &&
-    typeof handle.writeBuffer === "function" &&
-    typeof handle.writev === "function"
-    ? (handle as StreamHandle)
-    : undefined;
+  return socketHandle<StreamHandle>(socket, WRITE_METHODS);
 }
 
 /**

@@ -1,6 +1,7 @@
 // The bytes of a response head: status line, the handler's headers (validated: a bad name or value must never
 // split the response), Date, framing and Connection as the connection decided them.
 import { STATUS_CODES } from "node:http";
+import { boundedMemo } from "../bounded-memo.js";
 import { lowerCaseToken } from "./header-names.js";
 import { INVALID_FIELD_VALUE_CHAR } from "./http-syntax.js";
 
@@ -46,18 +47,7 @@ function statusLine(status: number): string {
 }
 
 /** "\r\nname: " for each header name a response was written with; bounded for a handler inventing names. */
-const NAMES_KEPT = 512;
-const fieldStarts = new Map<string, string>();
-
-function fieldStart(name: string): string {
-  let start = fieldStarts.get(name);
-  if (start === undefined) {
-    start = `\r\n${name}: `;
-    if (fieldStarts.size >= NAMES_KEPT) fieldStarts.clear();
-    fieldStarts.set(name, start);
-  }
-  return start;
-}
+const fieldStart = boundedMemo(512, (name: string) => `\r\n${name}: `);
 
 let lastLength = -1;
 let lastLengthLine = "";

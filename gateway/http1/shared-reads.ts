@@ -10,6 +10,7 @@
 // net.Socket's undocumented `_handle`: where it is not what this expects, the accepted socket is used as it is,
 // with its readable stream (`sharedReads` returns undefined).
 import { Socket } from "node:net";
+import { socketHandle } from "./socket-handle.js";
 
 /** The one buffer every function-port read lands in; a view of it is valid only during its callback. */
 const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
@@ -26,15 +27,8 @@ interface StreamHandle {
   reading: boolean;
 }
 
-function handleOf(socket: Socket): StreamHandle | undefined {
-  const handle = (socket as unknown as { _handle?: Partial<StreamHandle> | null })._handle;
-  return handle &&
-    typeof handle.useUserBuffer === "function" &&
-    typeof handle.readStart === "function" &&
-    typeof handle.readStop === "function"
-    ? (handle as StreamHandle)
-    : undefined;
-}
+const READ_METHODS = ["useUserBuffer", "readStart", "readStop"] as const;
+const handleOf = (socket: Socket) => socketHandle<StreamHandle>(socket, READ_METHODS);
 
 /**
  * A socket on `accepted`'s connection whose reads go to `onRead` as views of the shared buffer, or undefined when
