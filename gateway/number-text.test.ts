@@ -16,3 +16,11 @@ test("the remembered text is always String(value), repeats, NaN and negative zer
     }),
   );
 });
+
+test("with text before and after, the number stands between them", () => {
+  const line = lastNumberText("\r\ncontent-length: ", ";");
+  assert.equal(line(12), "\r\ncontent-length: 12;");
+  assert.equal(line(12), "\r\ncontent-length: 12;");
+  assert.equal(line(Number.NaN), "\r\ncontent-length: NaN;");
+  assert.equal(line(7), "\r\ncontent-length: 7;");
+});

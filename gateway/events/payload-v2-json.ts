@@ -7,7 +7,14 @@
 // quote, backslash or tab: the parser refuses every other character JSON escapes (RequestHead.jsonSafe). Those
 // are written between quotes as they are; the rest (route key, request id, decoded query and path parameters,
 // an authorizer's context, the body) go through JSON.stringify or a check first.
-import { KAPPA_ACCOUNT_ID, KAPPA_API_ID, KAPPA_STAGE, domainOf, type EventInput } from "./event-input.js";
+import {
+  KAPPA_ACCOUNT_ID,
+  KAPPA_API_ID,
+  KAPPA_STAGE,
+  domainOf,
+  type Domain,
+  type EventInput,
+} from "./event-input.js";
 import { authorizerV2, buildPayloadV2, cookiesV2, headersV2, queryV2 } from "./payload-v2.js";
 import { apiGatewayTime, encodeBody, hasEntries } from "./request-parts.js";
 import { boundedMemo } from "../bounded-memo.js";
@@ -59,26 +66,23 @@ const headerText = boundedMemo(TEXTS_KEPT, (name: string): HeaderText => ({
   next: `","${name}":"`,
 }));
 
-let lastHost: string | undefined;
+// domainOf keeps the last host's Domain: the same object again means the same host, with no second text compare.
+let lastDomain: Domain | undefined;
 /** For the last host: from the headers' end up to http.method's value. */
 let lastHostText = "";
 
 function hostText(host: string): string {
-  if (host !== lastHost) {
-    const domain = domainOf(host);
+  const domain = domainOf(host);
+  if (domain !== lastDomain) {
     lastHostText =
       `},"requestContext":{${CONSTANT_CONTEXT},"domainName":"${domain.name}",` +
       `"domainPrefix":"${domain.prefix}","http":{"method":"`;
-    lastHost = host;
+    lastDomain = domain;
   }
   return lastHostText;
 }
 
-const PROTOCOL_TEXTS = new Map(
-  ["HTTP/1.1", "HTTP/1.0"].map((protocol) => [protocol, `","protocol":"${protocol}","sourceIp":"`]),
-);
-const protocolText = (protocol: string): string =>
-  PROTOCOL_TEXTS.get(protocol) ?? `","protocol":"${protocol}","sourceIp":"`;
+const protocolText = boundedMemo(8, (protocol: string) => `","protocol":"${protocol}","sourceIp":"`);
 
 /**
  * The event's JSON. `headJsonSafe`: every string the request's head gave (header names and values, the target,

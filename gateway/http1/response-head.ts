@@ -2,6 +2,7 @@
 // split the response), Date, framing and Connection as the connection decided them.
 import { STATUS_CODES } from "node:http";
 import { boundedMemo } from "../bounded-memo.js";
+import { lastNumberText } from "../number-text.js";
 import { lowerCaseToken } from "./header-names.js";
 import { INVALID_FIELD_VALUE_CHAR } from "./http-syntax.js";
 
@@ -49,16 +50,7 @@ function statusLine(status: number): string {
 /** "\r\nname: " for each header name a response was written with; bounded for a handler inventing names. */
 const fieldStart = boundedMemo(512, (name: string) => `\r\n${name}: `);
 
-let lastLength = -1;
-let lastLengthLine = "";
-
-function contentLengthLine(length: number): string {
-  if (length !== lastLength) {
-    lastLengthLine = `\r\ncontent-length: ${length}`;
-    lastLength = length;
-  }
-  return lastLengthLine;
-}
+const contentLengthLine = lastNumberText("\r\ncontent-length: ");
 
 export interface HeadFraming {
   /** Content-Length to send; undefined for a response that has no body by definition (204, 304) */

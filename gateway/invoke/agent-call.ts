@@ -30,13 +30,11 @@ const deadlineText = lastNumberText();
 const REQUEST_ID_FIELD = `\r\n${AgentHeaders.requestId}: `;
 const DEADLINE_FIELD = `\r\n${AgentHeaders.deadlineMs}: `;
 
-/** What every request to one agent starts with, up to its Content-Length value, and whether that is ASCII. */
+/** What every request to one agent starts with, and whether that is ASCII. */
 interface PoolHead {
-  prefix: string;
+  /** the start up to the request id's value, for a Content-Length: one piece, not four */
+  start: (length: number) => string;
   ascii: boolean;
-  /** the prefix with the last length and the request id field's name after it: one piece, not four */
-  lastLength: number;
-  lastStart: string;
 }
 const poolHeads = new WeakMap<AgentPool, PoolHead>();
 
@@ -44,10 +42,11 @@ function poolHead(pool: AgentPool): PoolHead {
   let head = poolHeads.get(pool);
   if (head === undefined) {
     head = {
-      prefix: `POST /invoke HTTP/1.1\r\nhost: ${pool.hostHeader}\r\ncontent-type: application/json\r\ncontent-length: `,
+      start: lastNumberText(
+        `POST /invoke HTTP/1.1\r\nhost: ${pool.hostHeader}\r\ncontent-type: application/json\r\ncontent-length: `,
+        REQUEST_ID_FIELD,
+      ),
       ascii: !NON_ASCII.test(pool.hostHeader),
-      lastLength: -1,
-      lastStart: "",
     };
     poolHeads.set(pool, head);
   }
@@ -87,11 +86,7 @@ function agentRequest(pool: AgentPool, request: InvokeRequest): Buffer | string 
   // Few pieces: each join of two strings is an object V8 allocates, and what is allocated per request costs the
   // gateway more than its own construction (docs/gateway-performance.md "Tenth round").
   const poolText = poolHead(pool);
-  if (poolText.lastLength !== length) {
-    poolText.lastStart = `${poolText.prefix}${length}${REQUEST_ID_FIELD}`;
-    poolText.lastLength = length;
-  }
-  let head = poolText.lastStart + request.requestId + DEADLINE_FIELD + deadlineText(request.deadlineMs);
+  let head = poolText.start(length) + request.requestId + DEADLINE_FIELD + deadlineText(request.deadlineMs);
   if (request.logType) head += `\r\n${AgentHeaders.logType}: ${request.logType}`;
   if (request.clientContext) head += `\r\n${AgentHeaders.clientContext}: ${request.clientContext}`;
   if (request.invokedArn) head += `\r\n${AgentHeaders.invokedArn}: ${request.invokedArn}`;

@@ -16,17 +16,17 @@ export abstract class Expiring {
   abstract expire(): void;
 }
 
-/**
- * The entries of one duration in the order they joined, which is deadline order: a ring of slots, emptied where
- * an entry left early. Leaving touches only the entry's own slot (the ring's slots for recent entries share a
- * few cache lines), not neighbouring entries as a linked list would.
- */
 /** Lists of other durations kept while empty, beyond which empty ones are dropped when another is made. */
 const KEPT_EMPTY_LISTS = 16;
 
 /** Where slot numbers start over: V8's small integers go to 2^31 - 1, larger ones are boxed. */
 export const REBASE_AT = 2 ** 30;
 
+/**
+ * The entries of one duration in the order they joined, which is deadline order: a ring of slots, emptied where
+ * an entry left early. Leaving touches only the entry's own slot (the ring's slots for recent entries share a
+ * few cache lines), not neighbouring entries as a linked list would.
+ */
 class DeadlineList {
   slots: (Expiring | undefined)[] = new Array<Expiring | undefined>(64).fill(undefined);
   /** the first slot that may hold an entry, and one past the last */
