@@ -16,7 +16,7 @@ import { existsSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { DEFAULT_SEMI_SPACE_MB, gatewayExecArgv } from "../gateway/young-generation.js";
+import { DEFAULT_V8_OPTIONS, gatewayExecArgv } from "../gateway/v8-flags.js";
 import { median, startRoleProcess, writeWrkScript } from "./_gateway-load.js";
 import { TICK_US, treeCpuTicks } from "./_process-cpu.js";
 
@@ -68,7 +68,7 @@ async function startGateway(
   upstream: string,
 ): Promise<Gateway> {
   const config = JSON.stringify({ redisUrl, upstream, auth: true, workers: 1 });
-  const flags = gatewayExecArgv([], DEFAULT_SEMI_SPACE_MB);
+  const flags = gatewayExecArgv([], DEFAULT_V8_OPTIONS);
   const { child, line } = await startRoleProcess(
     [...flags, join(tree, "dist", "bench", "gateway.js"), "gateway", config],
     tree,

@@ -21,7 +21,7 @@ import type { AddressInfo } from "node:net";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { DEFAULT_SEMI_SPACE_MB, gatewayExecArgv } from "../gateway/young-generation.js";
+import { DEFAULT_V8_OPTIONS, gatewayExecArgv } from "../gateway/v8-flags.js";
 import { cpuTimes, stealPercentSince } from "./_host-steal.js";
 import { REQUEST_BODY, median, startRoleProcess, writeWrkScript } from "./_gateway-load.js";
 import { TICK_US, treeCpuTicks } from "./_process-cpu.js";
@@ -187,9 +187,9 @@ const compiled = join(root, "dist", "bench", "gateway.js");
 
 function startRole(args: string[]): Promise<{ child: ChildProcess; line: string }> {
   const entry = here.endsWith(".ts") && existsSync(compiled) ? [compiled] : ["--import", "tsx", here];
-  // A gateway runs with the young generation production gives it (gateway/young-generation.ts); node:cluster
-  // workers inherit the flag from the role's process, as gateway/cluster.ts passes it to production's.
-  const flags = args[0] === "gateway" ? gatewayExecArgv([], DEFAULT_SEMI_SPACE_MB) : [];
+  // A gateway runs with the V8 flags production gives it (gateway/v8-flags.ts); node:cluster workers inherit
+  // them from the role's process, as gateway/cluster.ts passes them to production's.
+  const flags = args[0] === "gateway" ? gatewayExecArgv([], DEFAULT_V8_OPTIONS) : [];
   return startRoleProcess([...flags, ...entry, ...args], root);
 }
 

@@ -8,7 +8,7 @@ import cluster, { type Worker } from "node:cluster";
 import { createServer, type Server } from "node:http";
 import { AggregatorRegistry, type Registry } from "prom-client";
 import { answerOps } from "./ops-routes.js";
-import { gatewayExecArgv } from "./young-generation.js";
+import { gatewayExecArgv, type GatewayV8Options } from "./v8-flags.js";
 
 export interface ClusterLogger {
   info(object: object, message?: string): void;
@@ -22,8 +22,8 @@ export interface GatewayClusterOptions {
   metricsHost: string;
   metricsPort: number | null;
   logger: ClusterLogger;
-  /** V8's semi-space for the workers, in MB (young-generation.ts); 0 = V8's default; unset = as this process */
-  semiSpaceMb?: number;
+  /** the workers' V8 flags (v8-flags.ts); unset = as this process */
+  v8?: GatewayV8Options;
 }
 
 /** Workers tell the primary this once their gateway listens. */
@@ -42,8 +42,8 @@ export function runGatewayPrimary(options: GatewayClusterOptions): void {
   const indexOf = new Map<Worker, number>();
   let stopping = false;
 
-  if (options.semiSpaceMb !== undefined)
-    cluster.setupPrimary({ execArgv: gatewayExecArgv(process.execArgv, options.semiSpaceMb) });
+  if (options.v8 !== undefined)
+    cluster.setupPrimary({ execArgv: gatewayExecArgv(process.execArgv, options.v8) });
   const fork = (index: number) => {
     const worker = cluster.fork({ [WORKER_INDEX_ENV]: String(index) });
     indexOf.set(worker, index);

@@ -1,4 +1,4 @@
-// The gateway's environment: the worker count (node:cluster) and that bad values name the variable and the fix.
+// The gateway's environment: worker count, V8 flags, and bad values named with their fix.
 import assert from "node:assert/strict";
 import { availableParallelism } from "node:os";
 import { test } from "node:test";
@@ -34,4 +34,33 @@ test("a bad KAPPA_GATEWAY_SEMI_SPACE_MB is a ConfigError naming the variable", (
       (error) => error instanceof ConfigError && /KAPPA_GATEWAY_SEMI_SPACE_MB/.test(error.message),
     );
   }
+});
+
+test("KAPPA_GATEWAY_V8_FLAGS defaults to the measured flags, takes flags separated by spaces, and none", () => {
+  assert.deepEqual(loadConfig(base).v8Flags, [
+    "--single-threaded-gc",
+    "--max-inlined-bytecode-size-cumulative=2760",
+  ]);
+  assert.deepEqual(loadConfig({ ...base, KAPPA_GATEWAY_V8_FLAGS: "  " }).v8Flags, loadConfig(base).v8Flags);
+  assert.deepEqual(loadConfig({ ...base, KAPPA_GATEWAY_V8_FLAGS: "none" }).v8Flags, []);
+  assert.deepEqual(
+    loadConfig({ ...base, KAPPA_GATEWAY_V8_FLAGS: " --single-threaded-gc   --stack-size=2000 " }).v8Flags,
+    ["--single-threaded-gc", "--stack-size=2000"],
+  );
+});
+
+test("a bad KAPPA_GATEWAY_V8_FLAGS is a ConfigError naming the variable and the flag", () => {
+  for (const flag of ["single-threaded-gc", "--x;rm", "--a=$(b)", "-x", "--"]) {
+    assert.throws(
+      () => loadConfig({ ...base, KAPPA_GATEWAY_V8_FLAGS: `--single-threaded-gc ${flag}` }),
+      (error) =>
+        error instanceof ConfigError &&
+        error.message.startsWith("KAPPA_GATEWAY_V8_FLAGS") &&
+        error.message.includes(`"${flag}"`),
+    );
+  }
+  assert.throws(
+    () => loadConfig({ ...base, KAPPA_GATEWAY_V8_FLAGS: "--max_semi_space_size=8" }),
+    (error) => error instanceof ConfigError && /KAPPA_GATEWAY_SEMI_SPACE_MB/.test(error.message),
+  );
 });

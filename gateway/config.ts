@@ -1,7 +1,7 @@
 // The gateway process's configuration, read once from the environment (the only place env vars are read).
 import { availableParallelism, hostname } from "node:os";
 import { parseAccessKey } from "./aws/access-keys.js";
-import { DEFAULT_SEMI_SPACE_MB } from "./young-generation.js";
+import { DEFAULT_SEMI_SPACE_MB, DEFAULT_V8_FLAGS, SEMI_SPACE_FLAG, isSemiSpaceFlag } from "./v8-flags.js";
 
 export interface GatewayConfig {
   redisUrl: string;
@@ -19,8 +19,10 @@ export interface GatewayConfig {
   logLevel: string;
   /** gateway processes in this pod (node:cluster workers; 1 = no cluster) */
   workers: number;
-  /** V8's semi-space for the workers, in MB (young-generation.ts); 0 = V8's default */
+  /** V8's semi-space for the gateway's processes, in MB (v8-flags.ts); 0 = V8's default */
   semiSpaceMb: number;
+  /** further V8 flags for the gateway's processes (v8-flags.ts) */
+  v8Flags: string[];
 }
 
 export class ConfigError extends Error {}
@@ -64,6 +66,28 @@ function semiSpaceMb(env: NodeJS.ProcessEnv): number {
   return n;
 }
 
+/** A V8 flag as a command line takes it: `--name` or `--name=value`, no spaces, no shell syntax. */
+const V8_FLAG = /^--[a-z][a-z0-9_-]*(=[\w.,:+-]+)?$/i;
+
+function v8Flags(env: NodeJS.ProcessEnv): string[] {
+  const value = env.KAPPA_GATEWAY_V8_FLAGS;
+  if (value === undefined || value.trim() === "") return [...DEFAULT_V8_FLAGS];
+  if (value.trim() === "none") return [];
+  const flags = value.trim().split(/\s+/);
+  for (const flag of flags) {
+    if (!V8_FLAG.test(flag))
+      throw new ConfigError(
+        `KAPPA_GATEWAY_V8_FLAGS: "${flag}" is not a V8 flag; give flags as --name or --name=value, separated by ` +
+          `spaces (or "none" for V8's own settings), e.g. "${DEFAULT_V8_FLAGS.join(" ")}"`,
+      );
+    if (isSemiSpaceFlag(flag))
+      throw new ConfigError(
+        `KAPPA_GATEWAY_V8_FLAGS: set the semi-space with KAPPA_GATEWAY_SEMI_SPACE_MB, not ${SEMI_SPACE_FLAG}`,
+      );
+  }
+  return flags;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv): GatewayConfig {
   const redisUrl = env.KAPPA_REDIS_URL ?? env.REDIS_URL;
   if (!redisUrl) throw new ConfigError("set KAPPA_REDIS_URL (or REDIS_URL), e.g. redis://kappa-redis:6379");
@@ -93,5 +117,6 @@ export function loadConfig(env: NodeJS.ProcessEnv): GatewayConfig {
     logLevel: env.LOG_LEVEL ?? "info",
     workers: workerCount(env),
     semiSpaceMb: semiSpaceMb(env),
+    v8Flags: v8Flags(env),
   };
 }

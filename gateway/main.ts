@@ -10,7 +10,7 @@ import { announceWorkerReady, isClusterPrimary, runGatewayPrimary, workerIndex }
 import { ConfigError, loadConfig, type GatewayConfig } from "./config.js";
 import { startInformerStore } from "./kube/informer-store.js";
 import { startGateway } from "./server.js";
-import { SEMI_SPACE_FLAG, isSemiSpaceFlag } from "./young-generation.js";
+import { flagsNotInEffect, refusedFlags, type GatewayV8Options } from "./v8-flags.js";
 
 /** How long a stopping gateway lets requests in flight finish: inside Kubernetes' default 30 s grace period. */
 const DRAIN_MS = 25_000;
@@ -25,30 +25,34 @@ try {
   process.exit(2);
 }
 
+const v8: GatewayV8Options = { semiSpaceMb: config.semiSpaceMb, v8Flags: config.v8Flags };
 if (config.workers > 1 && isClusterPrimary()) {
+  const refused = refusedFlags(v8);
+  if (refused !== undefined) {
+    log.fatal(
+      { problem: refused },
+      "node does not start with the V8 flags of KAPPA_GATEWAY_V8_FLAGS: fix or remove the flag it names",
+    );
+    process.exit(2);
+  }
   runGatewayPrimary({
     workers: config.workers,
     metricsHost: config.host,
     metricsPort: config.metricsPort,
     logger: log,
-    semiSpaceMb: config.semiSpaceMb,
+    v8,
   });
 } else {
-  if (config.workers === 1 && !semiSpaceInEffect(config.semiSpaceMb)) {
+  const missing =
+    config.workers === 1 ? flagsNotInEffect(v8, process.execArgv, process.env.NODE_OPTIONS ?? "") : [];
+  if (missing.length > 0) {
     log.warn(
-      { semiSpaceMb: config.semiSpaceMb },
-      `one gateway process runs with Node's own flags: start it as node ${SEMI_SPACE_FLAG}=${config.semiSpaceMb} ` +
-        "(or in NODE_OPTIONS) for the young generation KAPPA_GATEWAY_SEMI_SPACE_MB asks for",
+      { missing },
+      `one gateway process runs without the V8 flags KAPPA_GATEWAY_SEMI_SPACE_MB and KAPPA_GATEWAY_V8_FLAGS ask ` +
+        `for: start it as node ${missing.join(" ")} dist/gateway/main.js`,
     );
   }
   await runGateway(config, workerIndex(process.env));
-}
-
-/** Whether nothing is asked of V8's semi-space, or this process was started with a semi-space flag of its own. */
-function semiSpaceInEffect(semiSpaceMb: number): boolean {
-  if (semiSpaceMb === 0) return true;
-  const flags = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? "").split(/\s+/)];
-  return flags.some(isSemiSpaceFlag);
 }
 
 async function runGateway(config: GatewayConfig, worker: number | undefined): Promise<void> {

@@ -7,6 +7,7 @@ import { request } from "node:http";
 import { connect, createServer, type Socket } from "node:net";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
+import { DEFAULT_V8_OPTIONS, gatewayFlags } from "../../../gateway/v8-flags.js";
 
 const fixture = fileURLToPath(new URL("./fixtures/cluster-gateway.ts", import.meta.url));
 
@@ -110,6 +111,9 @@ test("the cluster primary runs, sums, restarts and stops its gateway workers", a
       const answered = await workerPids(port);
       return answered.size === 2 ? answered : undefined;
     });
+    // Each worker runs with the gateway's V8 flags, after the primary's own (tsx's loader).
+    const workerFlags = (await get(`http://127.0.0.1:${port}/`))!.text.split(" ").slice(2);
+    assert.deepEqual(workerFlags, ["--import", "tsx", ...gatewayFlags(DEFAULT_V8_OPTIONS)]);
     // A worker's IPC failure is logged, not thrown: the primary and its workers carry on.
     primary.kill("SIGUSR2");
     await new Promise((resolve) => setTimeout(resolve, 200));
