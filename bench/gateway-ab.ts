@@ -11,12 +11,20 @@
 //   changes being measured;
 // - the figure is CPU time per request (utime + stime over requests served), not req/s, which the other side's
 //   load moves.
+// AB_BASE_V8_FLAGS and AB_NEW_V8_FLAGS set each side's V8 flags as KAPPA_GATEWAY_V8_FLAGS does (default: the
+// gateway's own; "none"), so flags are measured the same way: KAPPA_AB_BASE=HEAD AB_BASE_V8_FLAGS=none.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { DEFAULT_V8_OPTIONS, gatewayExecArgv } from "../gateway/v8-flags.js";
+import { parseV8Flags } from "../gateway/config.js";
+import {
+  DEFAULT_SEMI_SPACE_MB,
+  gatewayExecArgv,
+  gatewayFlags,
+  type GatewayV8Options,
+} from "../gateway/v8-flags.js";
 import { median, startRoleProcess, writeWrkScript } from "./_gateway-load.js";
 import { TICK_US, treeCpuTicks } from "./_process-cpu.js";
 
@@ -24,6 +32,11 @@ const RESTARTS = Math.max(1, Number(process.env.AB_RESTARTS ?? 12));
 const PAIRS = Math.max(1, Number(process.env.AB_PAIRS ?? 2));
 const SECONDS = Math.max(1, Number(process.env.AB_SECONDS ?? 4));
 const BASE = process.env.KAPPA_AB_BASE ?? "HEAD";
+const v8Options = (variable: string): GatewayV8Options => ({
+  semiSpaceMb: DEFAULT_SEMI_SPACE_MB,
+  v8Flags: parseV8Flags(process.env[variable], variable),
+});
+const V8 = { base: v8Options("AB_BASE_V8_FLAGS"), new: v8Options("AB_NEW_V8_FLAGS") };
 const root = fileURLToPath(new URL("..", import.meta.url));
 
 interface Gateway {
@@ -56,19 +69,20 @@ function buildBase(dir: string): { tree: string; remove: () => void } {
     throw error;
   }
   console.log(`base: ${BASE} (${commit.slice(0, 12)}); new: this working tree`);
+  console.log(`V8 flags: base ${gatewayFlags(V8.base).join(" ")}; new ${gatewayFlags(V8.new).join(" ")}`);
   return { tree, remove };
 }
 
 /** A gateway of the build in `tree`, with the auth chain on, as bench/gateway.ts's role starts it. */
 async function startGateway(
   tree: string,
-  name: string,
+  name: "base" | "new",
   dir: string,
   redisUrl: string,
   upstream: string,
 ): Promise<Gateway> {
   const config = JSON.stringify({ redisUrl, upstream, auth: true, workers: 1 });
-  const flags = gatewayExecArgv([], DEFAULT_V8_OPTIONS);
+  const flags = gatewayExecArgv([], V8[name]);
   const { child, line } = await startRoleProcess(
     [...flags, join(tree, "dist", "bench", "gateway.js"), "gateway", config],
     tree,

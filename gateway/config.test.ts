@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { availableParallelism } from "node:os";
 import { test } from "node:test";
-import { ConfigError, loadConfig } from "./config.js";
+import { ConfigError, loadConfig, parseV8Flags } from "./config.js";
 
 const base = { KAPPA_REDIS_URL: "redis://127.0.0.1:6379" };
 
@@ -62,5 +62,13 @@ test("a bad KAPPA_GATEWAY_V8_FLAGS is a ConfigError naming the variable and the 
   assert.throws(
     () => loadConfig({ ...base, KAPPA_GATEWAY_V8_FLAGS: "--max_semi_space_size=8" }),
     (error) => error instanceof ConfigError && /KAPPA_GATEWAY_SEMI_SPACE_MB/.test(error.message),
+  );
+});
+
+test("parseV8Flags names the variable it reads for (the A/B bench's own)", () => {
+  assert.deepEqual(parseV8Flags("--single-threaded-gc", "AB_NEW_V8_FLAGS"), ["--single-threaded-gc"]);
+  assert.throws(
+    () => parseV8Flags("single-threaded-gc", "AB_NEW_V8_FLAGS"),
+    (error) => error instanceof ConfigError && error.message.startsWith("AB_NEW_V8_FLAGS:"),
   );
 });

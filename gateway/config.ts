@@ -69,20 +69,23 @@ function semiSpaceMb(env: NodeJS.ProcessEnv): number {
 /** A V8 flag as a command line takes it: `--name` or `--name=value`, no spaces, no shell syntax. */
 const V8_FLAG = /^--[a-z][a-z0-9_-]*(=[\w.,:+-]+)?$/i;
 
-function v8Flags(env: NodeJS.ProcessEnv): string[] {
-  const value = env.KAPPA_GATEWAY_V8_FLAGS;
+/**
+ * V8 flags as KAPPA_GATEWAY_V8_FLAGS takes them (also the A/B bench's variables, named by `variable`): separated by
+ * spaces, "none" for none, unset or blank for DEFAULT_V8_FLAGS.
+ */
+export function parseV8Flags(value: string | undefined, variable = "KAPPA_GATEWAY_V8_FLAGS"): string[] {
   if (value === undefined || value.trim() === "") return [...DEFAULT_V8_FLAGS];
   if (value.trim() === "none") return [];
   const flags = value.trim().split(/\s+/);
   for (const flag of flags) {
     if (!V8_FLAG.test(flag))
       throw new ConfigError(
-        `KAPPA_GATEWAY_V8_FLAGS: "${flag}" is not a V8 flag; give flags as --name or --name=value, separated by ` +
+        `${variable}: "${flag}" is not a V8 flag; give flags as --name or --name=value, separated by ` +
           `spaces (or "none" for V8's own settings), e.g. "${DEFAULT_V8_FLAGS.join(" ")}"`,
       );
     if (isSemiSpaceFlag(flag))
       throw new ConfigError(
-        `KAPPA_GATEWAY_V8_FLAGS: set the semi-space with KAPPA_GATEWAY_SEMI_SPACE_MB, not ${SEMI_SPACE_FLAG}`,
+        `${variable}: set the semi-space with KAPPA_GATEWAY_SEMI_SPACE_MB, not ${SEMI_SPACE_FLAG}`,
       );
   }
   return flags;
@@ -117,6 +120,6 @@ export function loadConfig(env: NodeJS.ProcessEnv): GatewayConfig {
     logLevel: env.LOG_LEVEL ?? "info",
     workers: workerCount(env),
     semiSpaceMb: semiSpaceMb(env),
-    v8Flags: v8Flags(env),
+    v8Flags: parseV8Flags(env.KAPPA_GATEWAY_V8_FLAGS),
   };
 }
