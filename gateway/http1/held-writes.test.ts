@@ -1,6 +1,6 @@
 // Held writes against real loopback sockets, once with writes handed to the socket's handle and once through the
 // socket's stream (a Node without the handle's write API): everything leaves at the turn's end, whole and in order,
-// end() follows the held bytes, the cap releases early, a peer that stops reading holds the writer back until it
+// writeNow sends at once behind what is held, end() follows the held bytes, the cap releases early, a peer that stops reading holds the writer back until it
 // reads again, and a write to a reset connection destroys the socket with the write's error.
 import assert from "node:assert/strict";
 import { connect, createServer, type Server, type Socket } from "node:net";
@@ -16,7 +16,13 @@ interface Peer {
 
 let server: Server | undefined;
 const peers = new Map<number, Peer>();
-after(() => server?.close());
+const clients: Socket[] = [];
+// A test that failed may leave its sockets open: close everything, or the process would wait on them.
+after(() => {
+  for (const client of clients) client.destroy();
+  for (const peer of peers.values()) peer.socket.destroy();
+  server?.close();
+});
 
 /** A client socket whose peer records what it reads (or, with `paused`, reads nothing until resumed). */
 async function pair(options: { paused?: boolean; waitForConnect?: boolean; byName?: boolean } = {}): Promise<{
@@ -41,6 +47,7 @@ async function pair(options: { paused?: boolean; waitForConnect?: boolean; byNam
   const client = options.byName
     ? connect({ port, host: "kappa.test", lookup: slowLookup as never })
     : connect(port, "127.0.0.1");
+  clients.push(client);
   client.setNoDelay(true);
   const writes = new HeldWrites(client);
   if (options.waitForConnect !== false) {
@@ -98,6 +105,25 @@ for (const mode of ["to the handle", "through the stream"] as const) {
       assertPath(streamWrites);
       client.end();
       assert.equal((await peer().ended).length, 18);
+    });
+
+    test("writeNow sends at once, after what is held", async () => {
+      const { client, writes, peer } = await pair();
+      const streamWrites = countStreamWrites(client);
+      assert.equal(writes.writeNow("now "), true);
+      // Nothing waits for the turn's end (write() would hold it), and a stream write happened already.
+      assert.equal(writes.holding, false);
+      if (mode === "through the stream") assert.equal(streamWrites(), 1);
+      writes.write("held ");
+      assert.equal(writes.holding, true);
+      assert.equal(writes.writeNow("also now "), true);
+      assert.equal(writes.holding, false);
+      await until(() => received(peer()) === "now held also now ");
+      writes.write("later");
+      await turnEnd();
+      await until(() => received(peer()) === "now held also now later");
+      assertPath(streamWrites);
+      client.end();
     });
 
     test("end() sends what is held, then the connection's end", async () => {

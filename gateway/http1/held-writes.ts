@@ -8,7 +8,8 @@
 // hold ends in the check phase (setImmediate), right after the poll phase that produced the writes; unloaded, that
 // is a few microseconds. At most MAX_HELD sockets are held at once, which bounds how long a busy turn can delay
 // the first of its writes. Everything else that touches the socket's sending side (end(), destroy()) must come
-// after release(), which end() here does itself.
+// after release(), which end() here does itself. A write whose receiver should start on it at once (a request to an
+// agent, which waits for nothing else the turn brings) goes with writeNow(), behind anything held.
 import type { Socket } from "node:net";
 import { type HeldData, writableHandle, writeError, writeToHandle } from "./handle-writes.js";
 
@@ -51,11 +52,28 @@ export class HeldWrites {
     return this.pending !== undefined;
   }
 
+  /**
+   * Sends `data` now, after anything held: for a write whose receiver should start on it at once rather than at the
+   * turn's end. False as for write().
+   */
+  writeNow(data: string | Buffer): boolean {
+    if (this.pending === undefined) this.send(data);
+    else {
+      this.write(data);
+      this.release();
+    }
+    return this.unfinished === 0 && !this.socket.writableNeedDrain;
+  }
+
   /** Sends what is held now. A destroyed socket's held data is dropped, as destroy() drops a stream's. */
   release(): void {
     const data = this.pending;
     if (data === undefined) return;
     this.pending = undefined;
+    this.send(data);
+  }
+
+  private send(data: HeldData): void {
     if (this.socket.destroyed) return;
     const handle = writableHandle(this.socket);
     if (handle === undefined) return writeThroughStream(this.socket, data);
