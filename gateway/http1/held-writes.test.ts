@@ -1,7 +1,8 @@
 // Held writes against real loopback sockets, once with writes handed to the socket's handle and once through the
 // socket's stream (a Node without the handle's write API): everything leaves at the turn's end, whole and in order,
-// writeNow sends at once behind what is held, end() follows the held bytes, the cap releases early, a peer that stops reading holds the writer back until it
-// reads again, and a write to a reset connection destroys the socket with the write's error.
+// writeNow sends at once behind what is held, end() follows the held bytes, the cap releases early, a peer that
+// stops reading holds the writer back until it reads again, and a write to a reset connection destroys the socket
+// with the write's error.
 import assert from "node:assert/strict";
 import { connect, createServer, type Server, type Socket } from "node:net";
 import { after, before, describe, test } from "node:test";

@@ -101,7 +101,7 @@ export class AgentConnection {
     signal.onAbort(this.cancel);
     // A string request is ASCII (AgentPool.call): Latin-1 writes it a byte per character, without UTF-8's pass.
     // Sent now, not held to the turn's end: the agent starts on it while the gateway handles the rest of its
-    // batch (docs/gateway-performance.md "Thirteenth round": +4% req/s against holding it).
+    // batch (docs/gateway-performance.md "Thirteenth round": ~+3% req/s against holding it).
     this.writes.writeNow(request);
   }
 
