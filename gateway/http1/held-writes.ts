@@ -44,6 +44,11 @@ export class HeldWrites {
     } else if (typeof pending === "string" && typeof data === "string") this.pending = pending + data;
     else if (Array.isArray(pending)) pending.push(data);
     else this.pending = [pending, data];
+    return this.keepingUp;
+  }
+
+  /** Whether the socket has taken everything written before: nothing left with libuv or in its stream's buffer. */
+  private get keepingUp(): boolean {
     return this.unfinished === 0 && !this.socket.writableNeedDrain;
   }
 
@@ -62,7 +67,7 @@ export class HeldWrites {
       this.write(data);
       this.release();
     }
-    return this.unfinished === 0 && !this.socket.writableNeedDrain;
+    return this.keepingUp;
   }
 
   /** Sends what is held now. A destroyed socket's held data is dropped, as destroy() drops a stream's. */

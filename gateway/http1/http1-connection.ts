@@ -293,8 +293,7 @@ export class Http1Connection implements ExchangeOwner {
       this.reader = { resolve, reject, maxBytes, since: performance.now() };
       if (exchange.head.expectContinue && !this.continueSent) {
         this.continueSent = true;
-        this.writes.write("HTTP/1.1 100 Continue\r\n\r\n");
-        this.writes.release();
+        this.writes.writeNow("HTTP/1.1 100 Continue\r\n\r\n");
       }
       this.resume();
     });
