@@ -80,6 +80,18 @@ describe("the examples, end to end", () => {
     assert.deepEqual(out.payload, { echo: { hi: 1 }, handler: "echo", runtime: "provided (bash)" });
   });
 
+  it("custom-runtime: an event larger than one command-line argument may be (128 KiB) gets its answer", async () => {
+    const body = "x".repeat(200 * 1024);
+    const response = await fetch(`${dev.state.httpUrl}/function/default/echo-provided`, {
+      method: "POST",
+      body,
+    });
+    assert.equal(response.status, 200);
+    const answer = (await response.json()) as { echo: { body: string }; runtime: string };
+    assert.equal(answer.runtime, "provided (bash)");
+    assert.equal(answer.echo.body, body);
+  });
+
   it("async-dlq: a failed Event invocation lands in the onFailure queue", async () => {
     assert.deepEqual((await json(["invoke", "flaky"])).payload, { ok: true });
     const accepted = await json(["invoke", "flaky", "--async", "--data", '{"fail":true}']);
