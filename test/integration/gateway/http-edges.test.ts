@@ -158,6 +158,22 @@ describe("gateway HTTP edges", () => {
     assert.match(answer, /^HTTP\/1.1 408/);
   });
 
+  test("a client that leaves before its body arrives is counted as 499, not as a gateway failure", async () => {
+    const leaves = () =>
+      rawExchange(
+        gw.gateway.port,
+        [{ data: `POST /function/${ns}/echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nhalf` }],
+        100,
+      );
+    await leaves();
+    await leaves();
+    const route = `route="ANY /function/${ns}/echo",function="${ns}/echo"`;
+    await eventually(async () =>
+      assert.match(await gw.registry.metrics(), new RegExp(`requests_total\\{${route},status="499"\\} 2\\b`)),
+    );
+    assert.doesNotMatch(await gw.registry.metrics(), new RegExp(`requests_total\\{${route},status="500"\\}`));
+  });
+
   test("slowloris: headers never finished are cut off by the headers timeout", async () => {
     const started = Date.now();
     const answer = await rawExchange(
