@@ -163,7 +163,7 @@ describe("gateway HTTP edges", () => {
       rawExchange(
         gw.gateway.port,
         [{ data: `POST /function/${ns}/echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nhalf` }],
-        100,
+        250, // then it closes: well before the body timeout (500 ms here) would answer 408
       );
     await leaves();
     await leaves();
