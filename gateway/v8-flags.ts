@@ -3,9 +3,9 @@
 // them (main.ts warns when it was not). Each was measured on this project's 2-core build machines by A/B runs of
 // the auth gateway's CPU per request (docs/gateway-performance.md "Tenth round" and "Thirteenth round").
 //
-// - The young generation, 4 MB semi-spaces (KAPPA_GATEWAY_SEMI_SPACE_MB). Each request allocates ~9 KB that dies
+// - The young generation, 4 MB semi-spaces (KAPPA_GATEWAY_SEMI_SPACE_MB). Each request allocates ~7-9 KB that dies
 //   young; with V8's default semi-space (16 MB on 64-bit) that allocation walks far more memory than the cores'
-//   caches hold (2 MB L2 per core here), evicting what the gateway and the kernel's network path use next: 4 MB spent
+//   caches hold (1-2 MB of L2 per core on these machines), evicting what the gateway and the kernel's network path use next: 4 MB spent
 //   0.8 us less per request (~3%) than the default; 2 and 8 MB about as much as 4, 1 MB more.
 // - KAPPA_GATEWAY_V8_FLAGS, by default:
 //   `--single-threaded-gc`: the collector works on the process's own thread. V8 otherwise spreads each scavenge over
